@@ -1,0 +1,163 @@
+"""Image folders to training samples: finding photos, skipping gray or broken ones, cropping.
+
+Every sample is addressed by (index, seed), so a batch depends only on the training position:
+a resumed run sees exactly the batches an uninterrupted one would, whatever the worker count.
+"""
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+from colorgan.color import chroma_strength, rgb_to_model
+from colorgan.degrade import degrade_luminance
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+# Mean Lab chroma below this is a grayscale or near-monochrome photo: nothing to learn from.
+MIN_CHROMA = 3.0
+SCAN_SIDE = 64
+
+
+@dataclass
+class ScanReport:
+    """What a folder scan kept and why it skipped the rest."""
+
+    kept: list[Path] = field(default_factory=list)
+    grayscale: list[Path] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.kept)} photos kept, {len(self.grayscale)} grayscale and "
+                f"{len(self.unreadable)} unreadable skipped")
+
+
+def find_images(folders: Sequence[str | Path]) -> list[Path]:
+    """All image files under the folders (recursively), sorted; a file argument is taken as is."""
+    found: list[Path] = []
+    for folder in map(Path, folders):
+        if folder.is_file():
+            found.append(folder)
+        elif folder.is_dir():
+            found.extend(p for p in folder.rglob("*")
+                         if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        else:
+            raise FileNotFoundError(f"{folder}: no such file or folder")
+    return sorted(found)
+
+
+def _classify(path: Path) -> str:
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (SCAN_SIDE, SCAN_SIDE))
+            image.thumbnail((SCAN_SIDE, SCAN_SIDE))
+            rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+    except Exception:  # PIL raises many kinds for broken files; all mean "unreadable"
+        return "unreadable"
+    strength = chroma_strength(torch.from_numpy(rgb).permute(2, 0, 1))
+    return "kept" if float(strength) >= MIN_CHROMA else "grayscale"
+
+
+def scan_images(folders: Sequence[str | Path], warn: bool = True) -> ScanReport:
+    """Find the color photos under the folders; warn once per skipped file."""
+    paths = find_images(folders)
+    report = ScanReport()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for path, verdict in zip(paths, pool.map(_classify, paths), strict=True):
+            getattr(report, verdict).append(path)
+            if warn and verdict != "kept":
+                print(f"warning: skipping {path}: {verdict}", file=sys.stderr)
+    return report
+
+
+def load_rgb(path: Path) -> Image.Image:
+    """An RGB image from a file, with its EXIF orientation applied."""
+    with Image.open(path) as image:
+        return ImageOps.exif_transpose(image).convert("RGB")
+
+
+def random_crop(image: Image.Image, size: int, rng: np.random.Generator,
+                min_scale: float = 0.6) -> Image.Image:
+    """A random square crop of 60-100% of the short side, resized to size, maybe mirrored."""
+    short = min(image.size)
+    side = max(1, int(short * rng.uniform(min_scale, 1.0)))
+    left = int(rng.integers(0, image.width - side + 1))
+    top = int(rng.integers(0, image.height - side + 1))
+    crop = image.resize((size, size), Image.Resampling.BICUBIC,
+                        box=(left, top, left + side, top + side))
+    if rng.random() < 0.5:
+        crop = crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return crop
+
+
+def center_crop(image: Image.Image, size: int) -> Image.Image:
+    """The central square of the image, resized to size: for fixed sample images."""
+    return ImageOps.fit(image, (size, size), Image.Resampling.BICUBIC)
+
+
+def image_to_tensor(image: Image.Image) -> torch.Tensor:
+    """A PIL RGB image to a float tensor (3, H, W) in [0, 1]."""
+    return torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0).permute(2, 0, 1)
+
+
+class PhotoDataset(torch.utils.data.Dataset):
+    """Random crops of color photos as (luminance, chroma), both in [-1, 1].
+
+    The input luminance may be degraded like an old print (grain, blur, faded contrast);
+    the target chroma is that of the clean photo.
+    """
+
+    def __init__(self, paths: Sequence[Path], size: int, degrade: float = 0.0):
+        self.paths = list(paths)
+        self.size = size
+        self.degrade = degrade
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, key: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+        index, seed = key
+        rng = np.random.default_rng(seed)
+        crop = random_crop(load_rgb(self.paths[index]), self.size, rng)
+        luminance, chroma = rgb_to_model(image_to_tensor(crop))
+        if self.degrade > 0 and rng.random() < self.degrade:
+            luminance = degrade_luminance(luminance, rng)
+        return luminance, chroma
+
+
+class StepBatchSampler(torch.utils.data.Sampler):
+    """Endless batches of (index, seed), a pure function of (seed, batch number).
+
+    Each epoch is a fresh permutation; with several processes each rank takes its own slice
+    of every global batch.
+    """
+
+    def __init__(self, num_items: int, batch_size: int, seed: int, start_batch: int = 0,
+                 rank: int = 0, world_size: int = 1):
+        if num_items < batch_size * world_size:
+            raise ValueError(f"{num_items} training photos is fewer than one batch of "
+                             f"{batch_size * world_size}")
+        self.num_items, self.batch_size, self.seed = num_items, batch_size, seed
+        self.start_batch, self.rank, self.world_size = start_batch, rank, world_size
+
+    def batch_keys(self, batch: int) -> list[tuple[int, int]]:
+        """The (index, seed) keys of this rank's share of global batch number `batch`."""
+        global_size = self.batch_size * self.world_size
+        per_epoch = self.num_items // global_size
+        epoch, offset = divmod(batch, per_epoch)
+        order = np.random.default_rng([self.seed, epoch]).permutation(self.num_items)
+        first = offset * global_size + self.rank * self.batch_size
+        # Each (epoch, photo) pair gets its own augmentation seed.
+        return [(int(order[i]), (self.seed * 1_000_003 + epoch) * self.num_items + int(order[i]))
+                for i in range(first, first + self.batch_size)]
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        batch = self.start_batch
+        while True:
+            yield self.batch_keys(batch)
+            batch += 1

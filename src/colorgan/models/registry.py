@@ -1,0 +1,62 @@
+"""Presets by name: a generator, a discriminator, their losses and optimizer settings."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from torch import nn
+
+from colorgan.models.efficientnet_unet import EfficientNetUNet
+from colorgan.models.layers import PatchDiscriminator
+from colorgan.models.seed import SeedDiscriminator, SeedGenerator
+from colorgan.models.unet import UNetGenerator
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Everything that makes one model recipe, apart from the data and the run length."""
+
+    name: str
+    description: str
+    build_generator: Callable[[bool], nn.Module]  # argument: start from pretrained weights
+    build_discriminator: Callable[[], nn.Module]
+    regime: str  # "paired": D and G step on every batch; "seed": the article's mini-epochs
+    lr_generator: float
+    lr_discriminator: float
+    l1_weight: float
+    gan_weight: float = 1.0
+    encoder_lr_scale: float = 1.0  # learning-rate factor for a pretrained encoder
+    betas: tuple[float, float] = (0.5, 0.999)
+
+
+PRESETS: dict[str, Preset] = {
+    "seed": Preset(
+        name="seed",
+        description="the origin article's encoder-decoder GAN with an ab-only CNN discriminator",
+        build_generator=lambda pretrained: SeedGenerator(),
+        build_discriminator=SeedDiscriminator,
+        regime="seed", lr_generator=2e-4, lr_discriminator=5e-5, l1_weight=0.0),
+    "unet": Preset(
+        name="unet",
+        description="U-Net with self-attention, conditional spectral-norm PatchGAN, GAN + L1",
+        build_generator=lambda pretrained: UNetGenerator(),
+        build_discriminator=PatchDiscriminator,
+        regime="paired", lr_generator=2e-4, lr_discriminator=2e-4, l1_weight=100.0),
+    "efficientnet-unet": Preset(
+        name="efficientnet-unet",
+        description="U-Net on an ImageNet-pretrained EfficientNet-Lite0 encoder, "
+                    "unet's discriminator and losses",
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained),
+        build_discriminator=PatchDiscriminator,
+        regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=100.0,
+        encoder_lr_scale=0.2),
+}
+
+DEFAULT_PRESET = "unet"
+
+
+def get_preset(name: str) -> Preset:
+    """The preset of that name, or an error that lists the known ones."""
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}") from None

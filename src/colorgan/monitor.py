@@ -1,0 +1,102 @@
+"""Watching a run learn: loss CSV, TensorBoard, loss-curve PNG and sample grids."""
+
+import csv
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+from torch.utils.tensorboard import SummaryWriter  # noqa: E402
+
+from colorgan.checkpoint import atomic_write  # noqa: E402
+
+
+def tensor_to_image(rgb: torch.Tensor) -> Image.Image:
+    """A float tensor (3, H, W) in [0, 1] to a PIL RGB image."""
+    array = (rgb.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+    return Image.fromarray(array, "RGB")
+
+
+def save_image_atomic(image: Image.Image, path: Path, **options) -> None:
+    """Save a PIL image through a temporary file, in the format its suffix names."""
+    file_format = Image.registered_extensions()[path.suffix.lower()]
+    atomic_write(path, lambda temporary: image.save(temporary, format=file_format, **options))
+
+
+def image_grid(rows: list[list[torch.Tensor]], gap: int = 4) -> Image.Image:
+    """Tile rows of equal-size RGB tensors into one white-separated image."""
+    height, width = rows[0][0].shape[-2:]
+    columns = max(len(row) for row in rows)
+    canvas = Image.new("RGB", (columns * (width + gap) - gap, len(rows) * (height + gap) - gap),
+                       "white")
+    for row_index, row in enumerate(rows):
+        for column_index, rgb in enumerate(row):
+            canvas.paste(tensor_to_image(rgb), (column_index * (width + gap),
+                                                row_index * (height + gap)))
+    return canvas
+
+
+class RunLog:
+    """Appends losses to losses.csv and TensorBoard; draws loss_curve.png on request."""
+
+    def __init__(self, run_dir: Path, resume_step: int = 0):
+        self.csv_path = run_dir / "losses.csv"
+        self.curve_path = run_dir / "loss_curve.png"
+        self._rows = self._read_rows(resume_step)
+        self._writer = SummaryWriter(str(run_dir / "tensorboard"), purge_step=resume_step + 1)
+
+    def _read_rows(self, resume_step: int) -> list[dict[str, float]]:
+        # Rows logged after the checkpoint we resume from belong to a future that was lost.
+        if not self.csv_path.exists():
+            return []
+        with open(self.csv_path, newline="") as handle:
+            rows = [{key: float(value) for key, value in row.items() if value != ""}
+                    for row in csv.DictReader(handle)]
+        return [row for row in rows if row["step"] <= resume_step]
+
+    def log(self, step: int, losses: dict[str, float]) -> None:
+        self._rows.append({"step": float(step), **losses})
+        for name, value in losses.items():
+            self._writer.add_scalar(f"loss/{name}", value, step)
+
+    def flush(self) -> None:
+        """Rewrite the CSV atomically and refresh the loss curve."""
+        names = sorted({key for row in self._rows for key in row} - {"step"})
+        columns = ["step", *names]
+
+        def write_csv(temporary: Path) -> None:
+            with open(temporary, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns)
+                writer.writeheader()
+                for row in self._rows:
+                    writer.writerow({key: (int(value) if key == "step" else f"{value:.6g}")
+                                     for key, value in row.items()})
+
+        atomic_write(self.csv_path, write_csv)
+        self._writer.flush()
+        self._draw_curve(names)
+
+    def _draw_curve(self, names: list[str]) -> None:
+        if not self._rows:
+            return
+        figure, axis = plt.subplots(figsize=(8, 4.5), dpi=100)
+        for name in names:
+            points = np.array([(row["step"], row[name]) for row in self._rows if name in row])
+            window = max(1, len(points) // 50)
+            smoothed = np.convolve(points[:, 1], np.ones(window) / window, mode="valid")
+            axis.plot(points[window - 1:, 0], smoothed, label=name)
+        axis.set_xlabel("step")
+        axis.set_ylabel("loss (moving average)")
+        axis.set_yscale("log")
+        axis.legend()
+        axis.grid(alpha=0.3)
+        figure.tight_layout()
+        atomic_write(self.curve_path, lambda temporary: figure.savefig(temporary, format="png"))
+        plt.close(figure)
+
+    def close(self) -> None:
+        self._writer.close()

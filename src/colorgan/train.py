@@ -1,0 +1,358 @@
+"""The training loop: GAN steps, pretraining, sample grids, checkpoints, resume, DDP."""
+
+import contextlib
+import dataclasses
+import json
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from tqdm import tqdm
+
+from colorgan import distributed
+from colorgan.checkpoint import CHECKPOINT_NAME, export_generator, load_checkpoint, save_checkpoint
+from colorgan.color import gray_rgb, model_to_rgb, rgb_to_model
+from colorgan.data import (
+    PhotoDataset,
+    StepBatchSampler,
+    center_crop,
+    image_to_tensor,
+    load_rgb,
+    scan_images,
+)
+from colorgan.losses import adversarial_loss, reconstruction_loss
+from colorgan.models import DEFAULT_PRESET, Preset, get_preset
+from colorgan.monitor import RunLog, image_grid, save_image_atomic
+
+
+@dataclass
+class TrainConfig:
+    """One training run; saved as config.json in the run folder."""
+
+    data: list[str] = field(default_factory=list)
+    out: str = "runs/colorgan"
+    preset: str = DEFAULT_PRESET
+    size: int = 256
+    batch_size: int = 16
+    steps: int = 5000
+    pretrain_steps: int = 0  # generator-only L1 steps before the adversarial phase
+    sample_every: int = 100
+    save_every: int = 0  # 0: twice the sample interval, as the article saved models
+    num_samples: int = 6  # held-out photos shown in every sample grid
+    mini_epoch: int = 320  # images per step of the seed regime
+    workers: int = 2
+    device: str = "auto"
+    seed: int = 0
+    degrade: float = 0.0  # probability of old-print defects on an input
+    lr_generator: float | None = None  # None: the preset's value
+    lr_discriminator: float | None = None
+    l1_weight: float | None = None
+    gan_weight: float | None = None
+    pretrained: bool = True  # start a pretrained encoder from ImageNet weights
+
+    @property
+    def save_interval(self) -> int:
+        return self.save_every or 2 * self.sample_every
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' is CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def _set_worker_threads(_: int) -> None:
+    # Loader workers do light per-image work; many threads each would starve the model.
+    torch.set_num_threads(1)
+
+
+class Trainer:
+    """Owns the models, optimizers and data stream of one run, and steps them."""
+
+    def __init__(self, config: TrainConfig, group: distributed.ProcessGroup | None = None):
+        self.config = config
+        self.preset: Preset = get_preset(config.preset)
+        self.device = resolve_device(config.device)
+        self.group = group or distributed.ProcessGroup()
+        self.run_dir = Path(config.out)
+        self.step = 0
+        self.batches_seen = 0
+        torch.manual_seed(config.seed)
+        self.generator = self.preset.build_generator(config.pretrained).to(self.device)
+        self.discriminator = self.preset.build_discriminator().to(self.device)
+        self.optimizer_g = torch.optim.Adam(self._generator_groups(), betas=self.preset.betas)
+        self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(),
+                                            lr=self._setting("lr_discriminator"),
+                                            betas=self.preset.betas)
+        self.train_g, self.train_d = self.generator, self.discriminator
+        if self.group.is_distributed:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.train_g = DistributedDataParallel(self.generator, device_ids=ids)
+            self.train_d = DistributedDataParallel(self.discriminator, device_ids=ids)
+        self._batches: Iterator | None = None
+
+    def _setting(self, name: str) -> float:
+        value = getattr(self.config, name)
+        return getattr(self.preset, name) if value is None else value
+
+    def _generator_groups(self) -> list[dict]:
+        lr = self._setting("lr_generator")
+        encoder = getattr(self.generator, "encoder_parameters", list)()
+        encoder_ids = {id(p) for p in encoder}
+        rest = [p for p in self.generator.parameters() if id(p) not in encoder_ids]
+        groups = [{"params": rest, "lr": lr}]
+        if encoder:
+            groups.append({"params": encoder, "lr": lr * self.preset.encoder_lr_scale})
+        return groups
+
+    # ----- data -----
+    def attach_data(self, paths: list[Path]) -> None:
+        """Stream random crops of these photos, starting at the current position."""
+        dataset = PhotoDataset(paths, self.config.size, self.config.degrade)
+        sampler = StepBatchSampler(len(paths), self.config.batch_size, self.config.seed,
+                                   self.batches_seen, self.group.rank, self.group.world_size)
+        workers = self.config.workers
+        loader = torch.utils.data.DataLoader(
+            dataset, batch_sampler=sampler, num_workers=workers,
+            worker_init_fn=_set_worker_threads if workers else None,
+            persistent_workers=workers > 0, pin_memory=self.device.type == "cuda",
+            # Its own generator keeps the loader off the global RNG, which resume restores.
+            generator=torch.Generator())
+        self._batches = iter(loader)
+
+    def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        luminance, chroma = next(self._batches)
+        self.batches_seen += 1
+        return (luminance.to(self.device, non_blocking=True),
+                chroma.to(self.device, non_blocking=True))
+
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    # ----- steps -----
+    def _update(self, optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    def _generator_loss(self, luminance: torch.Tensor, chroma: torch.Tensor,
+                        fake: torch.Tensor) -> dict[str, torch.Tensor]:
+        # The unwrapped discriminator: its gradients here are discarded, not synchronized.
+        l1 = reconstruction_loss(fake, chroma)
+        adversarial = adversarial_loss(self.discriminator(luminance, fake), True)
+        total = self._setting("gan_weight") * adversarial + self._setting("l1_weight") * l1
+        return {"g_total": total, "g_adv": adversarial, "l1": l1}
+
+    def pretrain_step(self) -> dict[str, float]:
+        """Generator alone, L1 on one batch (the NoGAN-style warm start)."""
+        luminance, chroma = self._next_batch()
+        with self._autocast():
+            l1 = reconstruction_loss(self.train_g(luminance), chroma)
+        self._update(self.optimizer_g, l1)
+        return {"l1": l1.item()}
+
+    def paired_step(self) -> dict[str, float]:
+        """One batch: the conditional discriminator sees real and fake pairs, then G steps."""
+        luminance, chroma = self._next_batch()
+        with self._autocast():
+            fake = self.train_g(luminance)
+            logits = self.train_d(torch.cat([luminance, luminance]),
+                                  torch.cat([chroma, fake.detach()]))
+            real_logits, fake_logits = logits.chunk(2)
+            d_loss = (adversarial_loss(real_logits, True)
+                      + adversarial_loss(fake_logits, False)) / 2
+        self._update(self.optimizer_d, d_loss)
+        with self._autocast():
+            g_losses = self._generator_loss(luminance, chroma, fake)
+        self._update(self.optimizer_g, g_losses["g_total"])
+        return {"d": d_loss.item(), **{name: value.item() for name, value in g_losses.items()}}
+
+    def seed_step(self) -> dict[str, float]:
+        """The article's mini-epoch: D on half real and half generated images, then G on all."""
+        count = self.config.mini_epoch // self.config.batch_size
+        if count < 2 or count % 2:
+            raise ValueError(f"mini-epoch {self.config.mini_epoch} must be an even number "
+                             f"of batches of {self.config.batch_size}")
+        batches = [self._next_batch() for _ in range(count)]
+        totals: dict[str, float] = {"d_real": 0.0, "d_fake": 0.0}
+        for index, (luminance, chroma) in enumerate(batches):
+            is_real = index < count // 2
+            with self._autocast():
+                if not is_real:
+                    with torch.no_grad():
+                        chroma = self.train_g(luminance)
+                loss = adversarial_loss(self.train_d(luminance, chroma), is_real)
+            self._update(self.optimizer_d, loss)
+            totals["d_real" if is_real else "d_fake"] += loss.item() / (count // 2)
+        for luminance, chroma in batches:
+            with self._autocast():
+                g_losses = self._generator_loss(luminance, chroma, self.train_g(luminance))
+            self._update(self.optimizer_g, g_losses["g_total"])
+            for name, value in g_losses.items():
+                totals[name] = totals.get(name, 0.0) + value.item() / count
+        return totals
+
+    def train_step(self) -> dict[str, float]:
+        """One step of whichever phase and regime applies now."""
+        if self.step < self.config.pretrain_steps:
+            losses = self.pretrain_step()
+        elif self.preset.regime == "seed":
+            losses = self.seed_step()
+        else:
+            losses = self.paired_step()
+        self.step += 1
+        return losses
+
+    def images_per_step(self) -> int:
+        adversarial = self.step >= self.config.pretrain_steps
+        if adversarial and self.preset.regime == "seed":
+            return self.config.mini_epoch
+        return self.config.batch_size * self.group.world_size
+
+    # ----- state -----
+    def state(self) -> dict:
+        return {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "optimizer_g": self.optimizer_g.state_dict(),
+            "optimizer_d": self.optimizer_d.state_dict(),
+            "step": self.step,
+            "batches_seen": self.batches_seen,
+            "torch_rng": torch.get_rng_state(),
+            "config": json.dumps(dataclasses.asdict(self.config)),
+        }
+
+    def load_state(self, state: dict) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.optimizer_g.load_state_dict(state["optimizer_g"])
+        self.optimizer_d.load_state_dict(state["optimizer_d"])
+        self.step, self.batches_seen = state["step"], state["batches_seen"]
+        torch.set_rng_state(state["torch_rng"])
+
+    def export_config(self) -> dict:
+        """What an exported generator needs to be rebuilt, and where it came from."""
+        return {"preset": self.preset.name, "size": self.config.size, "step": self.step,
+                "data": self.config.data}
+
+    def save(self) -> None:
+        """Checkpoint for resuming, plus the safetensors export of the generator."""
+        save_checkpoint(self.run_dir / CHECKPOINT_NAME, self.state())
+        export_generator(self.run_dir, self.generator, self.export_config())
+
+
+class SampleSheet:
+    """Fixed held-out photos, drawn as gray | generated | original at every sample step."""
+
+    def __init__(self, paths: list[Path], size: int, device: torch.device):
+        rgb = torch.stack([image_to_tensor(center_crop(load_rgb(p), size)) for p in paths])
+        self.rgb = rgb
+        self.luminance = rgb_to_model(rgb)[0].to(device)
+
+    @torch.no_grad()
+    def draw(self, generator: nn.Module, path: Path) -> None:
+        was_training = generator.training
+        generator.eval()
+        generated = model_to_rgb(self.luminance.cpu(), generator(self.luminance).float().cpu())
+        generator.train(was_training)
+        gray = gray_rgb(self.luminance.cpu())
+        rows = [[g, c, o] for g, c, o in zip(gray, generated, self.rgb, strict=True)]
+        save_image_atomic(image_grid(rows), path)
+
+
+def split_holdout(paths: list[Path], count: int, seed: int) -> tuple[list[Path], list[Path]]:
+    """A fixed random choice of `count` photos for the sample grid, and the rest for training."""
+    order = np.random.default_rng(seed).permutation(len(paths))
+    chosen = set(order[:count].tolist())
+    held = [paths[i] for i in sorted(chosen)]
+    return [p for i, p in enumerate(paths) if i not in chosen], held
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    # A polite kill (SIGTERM) saves like Ctrl-C does; kill -9 relies on atomic checkpoints.
+    def raise_interrupt(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def load_run_config(run_dir: Path, steps: int | None = None) -> TrainConfig:
+    """The saved config of a run to resume, optionally with a new total step count."""
+    if not (run_dir / CHECKPOINT_NAME).exists():
+        raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT_NAME} to resume from")
+    saved = TrainConfig(**json.loads((run_dir / "config.json").read_text()))
+    return saved if steps is None else dataclasses.replace(saved, steps=steps)
+
+
+def train(config: TrainConfig, resume: bool = False) -> Path:
+    """Run training, or continue the run in config.out; returns the exported generator's path."""
+    if not resume and (Path(config.out) / CHECKPOINT_NAME).exists():
+        raise FileExistsError(f"{config.out} already holds a run: use --resume {config.out} "
+                              "to continue it, or choose another --out")
+    group = distributed.start(resolve_device(config.device).type)
+    try:
+        return _run(config, resume, group)
+    finally:
+        distributed.stop(group)
+
+
+def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> Path:
+    run_dir = Path(config.out)
+    report = scan_images(config.data, warn=group.is_main)
+    if group.is_main:
+        print(f"data: {report.summary()}")
+    train_paths, sample_paths = split_holdout(report.kept, config.num_samples, config.seed)
+    trainer = Trainer(config, group)
+    if resume:
+        trainer.load_state(load_checkpoint(run_dir / CHECKPOINT_NAME))
+    if group.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
+    trainer.attach_data(train_paths)
+    sheet = SampleSheet(sample_paths, config.size, trainer.device) if group.is_main else None
+    log = RunLog(run_dir, trainer.step) if group.is_main else None
+    progress = tqdm(total=config.steps, initial=trainer.step, disable=not group.is_main,
+                    unit="step", dynamic_ncols=True)
+    try:
+        with _sigterm_as_interrupt():
+            while trainer.step < config.steps:
+                started = time.perf_counter()
+                images = trainer.images_per_step()
+                losses = distributed.mean_across(group, trainer.train_step(), trainer.device)
+                if not group.is_main:
+                    continue
+                log.log(trainer.step, losses)
+                speed = images / (time.perf_counter() - started)
+                progress.set_postfix({"img/s": f"{speed:.1f}",
+                                      **{k: f"{v:.3f}" for k, v in losses.items()}})
+                progress.update(1)
+                if trainer.step % config.sample_every == 0:
+                    sheet.draw(trainer.generator,
+                               run_dir / "samples" / f"step{trainer.step:07d}.png")
+                    log.flush()
+                if trainer.step % config.save_interval == 0:
+                    trainer.save()
+    except KeyboardInterrupt:
+        if group.is_main:
+            progress.write(f"interrupted: saving step {trainer.step} to {run_dir}")
+    finally:
+        progress.close()
+    if group.is_main:
+        trainer.save()
+        log.flush()
+        log.close()
+    return run_dir / "generator.safetensors"

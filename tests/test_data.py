@@ -1,0 +1,67 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from colorgan.data import PhotoDataset, StepBatchSampler, find_images, scan_images
+from colorgan.degrade import degrade_luminance
+
+
+def test_find_images_is_recursive_and_filters_suffixes(photo_folder: Path):
+    names = [path.name for path in find_images([photo_folder])]
+    assert "photo00.png" in names  # from the nested folder
+    assert "notes.txt" not in names
+    assert len(names) == 15
+
+
+def test_find_images_rejects_missing_folder(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        find_images([tmp_path / "nowhere"])
+
+
+def test_scan_skips_grayscale_and_unreadable_with_one_warning_each(photo_folder, capsys):
+    report = scan_images([photo_folder])
+    assert len(report.kept) == 12
+    assert [p.name for p in report.grayscale] == ["gray.jpg"]
+    assert sorted(p.name for p in report.unreadable) == ["broken.jpg", "empty.png"]
+    warnings = capsys.readouterr().err.strip().splitlines()
+    assert len(warnings) == 3 and all(line.startswith("warning: skipping") for line in warnings)
+    assert report.summary() == "12 photos kept, 1 grayscale and 2 unreadable skipped"
+
+
+def test_dataset_gives_model_range_crops_of_the_training_size(photo_folder):
+    dataset = PhotoDataset(scan_images([photo_folder], warn=False).kept, size=48)
+    luminance, chroma = dataset[(3, 1234)]
+    assert luminance.shape == (1, 48, 48) and chroma.shape == (2, 48, 48)
+    assert luminance.abs().max() <= 1 and chroma.abs().max() <= 1
+    again, _ = dataset[(3, 1234)]
+    other, _ = dataset[(3, 1235)]
+    assert torch.equal(luminance, again)
+    assert not torch.equal(luminance, other)
+
+
+def test_sampler_depends_only_on_position_and_splits_ranks():
+    sampler = StepBatchSampler(20, batch_size=4, seed=7)
+    stream = iter(sampler)
+    first_six = [next(stream) for _ in range(6)]
+    resumed = iter(StepBatchSampler(20, batch_size=4, seed=7, start_batch=4))
+    assert next(resumed) == first_six[4]
+    epoch = [index for batch in first_six[:5] for index, _ in batch]
+    assert sorted(epoch) == list(range(20))  # one epoch sees every photo once
+    rank0 = StepBatchSampler(20, 2, 7, rank=0, world_size=2).batch_keys(0)
+    rank1 = StepBatchSampler(20, 2, 7, rank=1, world_size=2).batch_keys(0)
+    assert rank0 + rank1 == StepBatchSampler(20, 4, 7).batch_keys(0)
+
+
+def test_sampler_refuses_too_few_photos():
+    with pytest.raises(ValueError, match="fewer than one batch"):
+        StepBatchSampler(3, batch_size=4, seed=0)
+
+
+def test_degradation_changes_input_but_stays_in_range():
+    luminance = torch.linspace(-1, 1, 64 * 64).view(1, 64, 64)
+    degraded = degrade_luminance(luminance, np.random.default_rng(3))
+    assert degraded.shape == luminance.shape
+    assert degraded.abs().max() <= 1
+    assert not torch.equal(degraded, luminance)

@@ -1,0 +1,47 @@
+import pytest
+import torch
+
+from colorgan.flops import count_flops
+from colorgan.models import PRESETS, get_preset
+
+SIZES = [(64, 64), (96, 160), (256, 256), (100, 77)]
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("size", SIZES)
+def test_preset_generator_predicts_ab_in_range_at_input_size(name, size):
+    generator = get_preset(name).build_generator(False).eval()
+    with torch.no_grad():
+        chroma = generator(torch.rand(2, 1, *size) * 2 - 1)
+    assert chroma.shape == (2, 2, *size)
+    assert chroma.abs().max() <= 1
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("size", [(64, 64), (128, 96)])
+def test_preset_discriminator_gives_one_logit_per_image_or_patch(name, size):
+    discriminator = get_preset(name).build_discriminator().eval()
+    logits = discriminator(torch.zeros(3, 1, *size), torch.zeros(3, 2, *size))
+    assert logits.shape[0] == 3 and logits.dim() in (2, 4)
+
+
+def test_pretrained_encoder_starts_from_imagenet_weights():
+    pretrained = get_preset("efficientnet-unet").build_generator(True)
+    random = get_preset("efficientnet-unet").build_generator(False)
+    stem = "encoder._conv_stem.weight"
+    assert not torch.equal(pretrained.state_dict()[stem], random.state_dict()[stem])
+    from colorgan.models.efficientnet_unet import imagenet_encoder_state
+
+    assert torch.equal(pretrained.state_dict()[stem], imagenet_encoder_state()["_conv_stem.weight"])
+
+
+def test_unknown_preset_lists_the_known_ones():
+    with pytest.raises(ValueError, match="seed, unet"):
+        get_preset("nope")
+
+
+def test_flop_count_grows_with_image_area():
+    generator = get_preset("seed").build_generator(False)
+    small = count_flops(generator, torch.zeros(1, 1, 64, 64))
+    large = count_flops(generator, torch.zeros(1, 1, 128, 128))
+    assert large == pytest.approx(4 * small, rel=0.01)

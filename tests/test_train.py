@@ -1,0 +1,152 @@
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+from safetensors.torch import load_file
+
+from colorgan.checkpoint import load_checkpoint, save_checkpoint
+from colorgan.color import rgb_to_model
+from colorgan.data import image_to_tensor
+from colorgan.models import PRESETS
+from colorgan.train import TrainConfig, Trainer, load_run_config, train
+from tests.conftest import color_photo
+
+
+def tiny_config(folder: Path, out: Path, **changes) -> TrainConfig:
+    values = dict(data=[str(folder)], out=str(out), size=32, batch_size=4, steps=4,
+                  sample_every=2, num_samples=2, workers=0, pretrained=False, mini_epoch=16)
+    values.update(changes)
+    return TrainConfig(**values)
+
+
+def fixed_batch() -> tuple[torch.Tensor, torch.Tensor]:
+    rgb = torch.stack([image_to_tensor(color_photo(i, (48, 48))) for i in range(4)])
+    return rgb_to_model(rgb)
+
+
+def l1_after_steps(trainer: Trainer, step, count: int) -> list[float]:
+    batch = fixed_batch()
+    trainer._next_batch = lambda: batch
+    return [step()["l1"] for _ in range(count)]
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_l1_pretraining_on_a_fixed_batch_reduces_the_error(name, tmp_path):
+    trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
+    losses = l1_after_steps(trainer, trainer.pretrain_step, 25)
+    assert min(losses[-5:]) < 0.7 * losses[0]
+
+
+@pytest.mark.parametrize("name", ["unet", "efficientnet-unet"])
+def test_gan_plus_l1_steps_on_a_fixed_batch_reduce_the_error(name, tmp_path):
+    trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
+    losses = l1_after_steps(trainer, trainer.paired_step, 25)
+    assert min(losses[-5:]) < 0.7 * losses[0]
+
+
+def test_seed_regime_trains_d_on_half_real_half_fake_then_g_on_the_mini_epoch(photo_folder,
+                                                                             tmp_path):
+    config = tiny_config(photo_folder, tmp_path / "run", preset="seed", mini_epoch=8,
+                         batch_size=2)
+    trainer = Trainer(config)
+    trainer.attach_data(sorted(photo_folder.glob("photo*.png")))
+    losses = trainer.train_step()
+    assert trainer.batches_seen == 4  # one mini-epoch: 8 images in batches of 2
+    assert trainer.images_per_step() == 8
+    assert set(losses) >= {"d_real", "d_fake", "g_adv"}
+    d_steps = trainer.optimizer_d.state[trainer.optimizer_d.param_groups[0]["params"][0]]["step"]
+    g_steps = trainer.optimizer_g.state[trainer.optimizer_g.param_groups[0]["params"][0]]["step"]
+    assert (int(d_steps), int(g_steps)) == (4, 4)  # 2 real + 2 fake D batches, 4 G batches
+
+
+def test_seed_regime_rejects_a_mini_epoch_of_odd_batches(photo_folder, tmp_path):
+    trainer = Trainer(tiny_config(photo_folder, tmp_path, preset="seed", mini_epoch=12))
+    trainer.attach_data(sorted(photo_folder.glob("photo*.png")))
+    with pytest.raises(ValueError, match="even number of batches"):
+        trainer.train_step()
+
+
+@pytest.mark.parametrize("name", ["unet", "seed"])
+def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_path):
+    whole = tiny_config(photo_folder, tmp_path / "whole", preset=name, steps=6,
+                        pretrain_steps=2)
+    train(whole)
+    first = tiny_config(photo_folder, tmp_path / "split", preset=name, steps=3, pretrain_steps=2)
+    train(first)
+    train(load_run_config(tmp_path / "split", steps=6), resume=True)
+
+    def rows(run: str) -> list[dict]:
+        with open(tmp_path / run / "losses.csv") as handle:
+            return list(csv.DictReader(handle))
+
+    assert len(rows("split")) == 6
+    for expected, got in zip(rows("whole"), rows("split"), strict=True):
+        assert got.keys() == expected.keys()
+        for key in (key for key in expected if expected[key]):
+            assert float(got[key]) == pytest.approx(float(expected[key]), rel=1e-4, abs=1e-6)
+
+
+def test_training_writes_samples_checkpoints_curves_and_a_safetensors_export(photo_folder,
+                                                                              tmp_path):
+    run = tmp_path / "run"
+    train(tiny_config(photo_folder, run, preset="unet", steps=4, sample_every=2))
+    grid = Image.open(run / "samples" / "step0000004.png")
+    assert grid.size == (3 * 32 + 2 * 4, 2 * 32 + 4)  # gray | generated | original, 2 rows
+    assert (run / "loss_curve.png").stat().st_size > 0
+    assert list((run / "tensorboard").iterdir())
+    state = load_checkpoint(run / "checkpoint.pt")
+    assert state["step"] == 4
+    weights = load_file(run / "generator.safetensors")  # no pickle involved
+    assert "head.0.weight" in weights
+    assert json.loads((run / "generator.json").read_text())["preset"] == "unet"
+    with pytest.raises(FileExistsError, match="--resume"):
+        train(tiny_config(photo_folder, run, preset="unet"))
+
+
+def test_save_interval_defaults_to_twice_the_sample_interval():
+    assert TrainConfig(sample_every=50).save_interval == 100
+    assert TrainConfig(sample_every=50, save_every=30).save_interval == 30
+
+
+def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
+    path = tmp_path / "checkpoint.pt"
+    save_checkpoint(path, {"step": 1, "weights": torch.zeros(3)})
+    script = (
+        "import sys, torch\n"
+        "from pathlib import Path\n"
+        "from colorgan.checkpoint import save_checkpoint\n"
+        "print('saving', flush=True)\n"
+        "save_checkpoint(Path(sys.argv[1]), {'step': 2, 'weights': torch.zeros(200_000_000)})\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE)
+    assert process.stdout.readline().strip() == b"saving"
+    while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+        pass  # wait until the new checkpoint is being written
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert load_checkpoint(path)["step"] == 1
+
+
+def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
+    run = tmp_path / "cli-run"
+    command = [sys.executable, "-m", "colorgan.cli", "train", str(photo_folder), "--preset",
+               "seed", "--out", str(run), "--size", "32", "--batch-size", "2", "--steps", "2",
+               "--mini-epoch", "4", "--sample-every", "1", "--workers", "1", "--num-samples", "2"]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert "12 photos kept, 1 grayscale and 2 unreadable skipped" in finished.stdout
+    assert "warning: skipping" in finished.stderr
+    resumed = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume", str(run),
+                              "--steps", "3"], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert load_checkpoint(run / "checkpoint.pt")["step"] == 3
+    missing = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume",
+                              str(tmp_path / "none")], capture_output=True, text=True)
+    assert missing.returncode == 1 and "no checkpoint.pt" in missing.stderr
