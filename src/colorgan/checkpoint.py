@@ -13,11 +13,19 @@ from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
-from torch import nn
 
 CHECKPOINT_NAME = "checkpoint.pt"
 WEIGHTS_NAME = "generator.safetensors"
-CONFIG_NAME = "generator.json"
+
+
+def _file_mode() -> int:
+    # mkstemp makes private files; results should get the permissions the user's umask gives.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -28,6 +36,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     temporary_path = Path(temporary)
     try:
         write(temporary_path)
+        os.chmod(temporary_path, FILE_MODE)
         with open(temporary_path, "rb") as written:
             os.fsync(written.fileno())
         os.replace(temporary_path, path)
@@ -45,16 +54,22 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-def export_generator(folder: Path, generator: nn.Module, config: dict[str, Any]) -> Path:
-    """Write the generator as safetensors with its config inside and as JSON beside it."""
-    weights = {name: tensor.detach().cpu().contiguous()
-               for name, tensor in generator.state_dict().items()}
+def export_generator(path: Path, weights: dict[str, torch.Tensor], config: dict[str, Any],
+                     half: bool = False) -> Path:
+    """Write generator weights as safetensors with the config inside and as JSON beside it.
+
+    `half` stores floating-point tensors as float16, halving the size of shipped weights.
+    """
+    def stored(tensor: torch.Tensor) -> torch.Tensor:
+        tensor = tensor.detach().cpu().contiguous()
+        return tensor.half() if half and tensor.is_floating_point() else tensor
+
+    tensors = {name: stored(tensor) for name, tensor in weights.items()}
     metadata = {"colorgan": json.dumps(config)}
-    atomic_write(folder / WEIGHTS_NAME,
-                 lambda temporary: save_file(weights, temporary, metadata=metadata))
-    atomic_write(folder / CONFIG_NAME,
+    atomic_write(path, lambda temporary: save_file(tensors, temporary, metadata=metadata))
+    atomic_write(path.with_suffix(".json"),
                  lambda temporary: temporary.write_text(json.dumps(config, indent=2) + "\n"))
-    return folder / WEIGHTS_NAME
+    return path
 
 
 def read_export(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

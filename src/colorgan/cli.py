@@ -85,11 +85,85 @@ def _run_models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_colorize(commands: argparse._SubParsersAction) -> None:
+    from colorgan.batch import ColorizeOptions
+
+    defaults = ColorizeOptions(out_dir=Path("colorized"))
+    parser = commands.add_parser("colorize", help="color black-and-white photos")
+    parser.add_argument("inputs", nargs="+", help="files, folders or globs")
+    parser.add_argument("-o", "--out", default=str(defaults.out_dir), help="output folder")
+    parser.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    parser.add_argument("--format", choices=["png", "jpg"], default=defaults.file_format)
+    parser.add_argument("--quality", type=int, default=defaults.quality, help="JPEG quality")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="write original | colorized as one image")
+    parser.add_argument("--size", type=int, default=defaults.size,
+                        help="working size: the model sees about SIZE x SIZE pixels")
+    parser.add_argument("--model", help="run folder, checkpoint or .safetensors "
+                                        "(default: the bundled model)")
+    parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
+                        help="refuse larger images (default 100e6)")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda...")
+
+
+def _run_colorize(args: argparse.Namespace) -> int:
+    from colorgan.batch import (
+        ColorizeOptions,
+        NoInputs,
+        collect_inputs,
+        colorize_files,
+        output_path,
+    )
+    from colorgan.colorize import Colorizer
+
+    if not 1 <= args.quality <= 100 or args.size < 32 or args.max_pixels < 1:
+        raise UsageError("--quality must be 1-100, --size at least 32, --max-pixels positive")
+    try:
+        sources = collect_inputs(args.inputs, args.recursive)
+    except NoInputs as error:
+        raise UsageError(str(error)) from None
+    options = ColorizeOptions(out_dir=Path(args.out), file_format=args.format,
+                              quality=args.quality, overwrite=args.overwrite,
+                              side_by_side=args.side_by_side, size=args.size,
+                              max_pixels=int(args.max_pixels), batch_size=args.batch_size)
+    report = colorize_files(Colorizer.load(args.model, args.device), sources, options)
+    if len(sources) > 1 or report.failed:
+        print(report.summary())
+    if len(sources) == 1 and report.done:
+        print(f"wrote {output_path(sources[0], options)}")
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("export", help="write a run's generator as one safetensors file")
+    parser.add_argument("model", help="run folder, checkpoint or .safetensors")
+    parser.add_argument("output", help="the .safetensors file to write (a .json goes beside it)")
+    parser.add_argument("--half", action="store_true", help="store weights as float16")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from colorgan.checkpoint import export_generator
+    from colorgan.colorize import read_model
+
+    if not args.output.endswith(".safetensors"):
+        raise UsageError("the output file must end in .safetensors")
+    weights, config = read_model(Path(args.model))
+    print(f"wrote {export_generator(Path(args.output), weights, config, args.half)}")
+    return EXIT_OK
+
+
 class UsageError(Exception):
     """A command line that cannot be run as given."""
 
 
-COMMANDS = {"train": (_add_train, _run_train), "models": (_add_models, _run_models)}
+COMMANDS = {
+    "colorize": (_add_colorize, _run_colorize),
+    "train": (_add_train, _run_train),
+    "models": (_add_models, _run_models),
+    "export": (_add_export, _run_export),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

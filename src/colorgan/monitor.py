@@ -13,18 +13,7 @@ from PIL import Image  # noqa: E402
 from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
 from colorgan.checkpoint import atomic_write  # noqa: E402
-
-
-def tensor_to_image(rgb: torch.Tensor) -> Image.Image:
-    """A float tensor (3, H, W) in [0, 1] to a PIL RGB image."""
-    array = (rgb.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
-    return Image.fromarray(array, "RGB")
-
-
-def save_image_atomic(image: Image.Image, path: Path, **options) -> None:
-    """Save a PIL image through a temporary file, in the format its suffix names."""
-    file_format = Image.registered_extensions()[path.suffix.lower()]
-    atomic_write(path, lambda temporary: image.save(temporary, format=file_format, **options))
+from colorgan.imageio import tensor_to_image  # noqa: E402
 
 
 def image_grid(rows: list[list[torch.Tensor]], gap: int = 4) -> Image.Image:

@@ -16,7 +16,13 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from colorgan import distributed
-from colorgan.checkpoint import CHECKPOINT_NAME, export_generator, load_checkpoint, save_checkpoint
+from colorgan.checkpoint import (
+    CHECKPOINT_NAME,
+    WEIGHTS_NAME,
+    export_generator,
+    load_checkpoint,
+    save_checkpoint,
+)
 from colorgan.color import gray_rgb, model_to_rgb, rgb_to_model
 from colorgan.data import (
     PhotoDataset,
@@ -26,9 +32,10 @@ from colorgan.data import (
     load_rgb,
     scan_images,
 )
+from colorgan.imageio import save_image
 from colorgan.losses import adversarial_loss, reconstruction_loss
 from colorgan.models import DEFAULT_PRESET, Preset, get_preset
-from colorgan.monitor import RunLog, image_grid, save_image_atomic
+from colorgan.monitor import RunLog, image_grid
 
 
 @dataclass
@@ -247,7 +254,8 @@ class Trainer:
     def save(self) -> None:
         """Checkpoint for resuming, plus the safetensors export of the generator."""
         save_checkpoint(self.run_dir / CHECKPOINT_NAME, self.state())
-        export_generator(self.run_dir, self.generator, self.export_config())
+        export_generator(self.run_dir / WEIGHTS_NAME, self.generator.state_dict(),
+                         self.export_config())
 
 
 class SampleSheet:
@@ -266,7 +274,7 @@ class SampleSheet:
         generator.train(was_training)
         gray = gray_rgb(self.luminance.cpu())
         rows = [[g, c, o] for g, c, o in zip(gray, generated, self.rgb, strict=True)]
-        save_image_atomic(image_grid(rows), path)
+        save_image(image_grid(rows), path)
 
 
 def split_holdout(paths: list[Path], count: int, seed: int) -> tuple[list[Path], list[Path]]:
@@ -355,4 +363,4 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
         trainer.save()
         log.flush()
         log.close()
-    return run_dir / "generator.safetensors"
+    return run_dir / WEIGHTS_NAME

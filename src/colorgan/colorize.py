@@ -1,0 +1,119 @@
+"""Colorizer: load a model and color photos of any size; every front end calls this.
+
+The model predicts chroma at a working size; the chroma is upsampled to the photo's own size
+and joined with the photo's full-resolution lightness, so no detail is lost.
+"""
+
+import json
+import math
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+from torch.nn import functional
+
+from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, read_export
+from colorgan.color import compose_rgb, lightness, lightness_to_luminance
+from colorgan.imageio import Planes, array_to_image, to_planes
+from colorgan.models import get_preset
+
+DEFAULT_WORKING_SIZE = 256
+MIN_WORKING_SIDE = 32
+BUNDLED_WEIGHTS = "default.safetensors"
+
+
+def bundled_weights_path() -> Path:
+    """The default model shipped inside the package."""
+    return Path(str(resources.files("colorgan") / "weights" / BUNDLED_WEIGHTS))
+
+
+def working_shape(height: int, width: int, size: int) -> tuple[int, int]:
+    """The photo's shape scaled to about size x size pixels, keeping its aspect ratio.
+
+    Never upscales; both sides at least MIN_WORKING_SIDE so the network has something to see.
+    """
+    scale = min(1.0, size / math.sqrt(height * width))
+    return (max(MIN_WORKING_SIDE, round(height * scale)),
+            max(MIN_WORKING_SIDE, round(width * scale)))
+
+
+def read_model(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
+    """Generator weights and config from a run folder, checkpoint or safetensors export."""
+    if path.is_dir():
+        path = path / WEIGHTS_NAME if (path / WEIGHTS_NAME).exists() else path / CHECKPOINT_NAME
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such model file")
+    if path.suffix == ".safetensors":
+        return read_export(path)
+    try:
+        state = load_checkpoint(path)
+    except Exception as error:  # torch raises many kinds for a file that is not a checkpoint
+        raise ValueError(f"{path}: not a colorgan checkpoint ({error})") from None
+    return state["generator"], json.loads(state["config"])
+
+
+class Colorizer:
+    """A loaded generator, ready to color photos on one device."""
+
+    def __init__(self, generator: nn.Module, config: dict, device: str | torch.device = "cpu"):
+        self.device = torch.device(device)
+        self.generator = generator.to(self.device).eval()
+        self.config = config
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, device: str = "auto") -> "Colorizer":
+        """The bundled default model, or a run folder, checkpoint or safetensors export."""
+        weights, config = read_model(Path(path) if path else bundled_weights_path())
+        generator = get_preset(config["preset"]).build_generator(False)
+        generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        return cls(generator, config, device)
+
+    @torch.inference_mode()
+    def predict_chroma(self, luminance: torch.Tensor) -> torch.Tensor:
+        """Model chroma (N, 2, h, w) for model luminance (N, 1, h, w), both in [-1, 1]."""
+        return self.generator(luminance.to(self.device)).float().cpu()
+
+    def colorize(self, image: Image.Image | np.ndarray, size: int = DEFAULT_WORKING_SIZE
+                 ) -> Image.Image:
+        """One photo in color, at its own size; gray, RGB, RGBA (alpha kept) or numpy."""
+        return self.colorize_batch([image], size)[0]
+
+    def colorize_batch(self, images: Sequence[Image.Image | np.ndarray],
+                       size: int = DEFAULT_WORKING_SIZE, batch_size: int = 8) -> list[Image.Image]:
+        """Many photos; those that share a working shape go through the model together."""
+        planes = [to_planes(array_to_image(image) if isinstance(image, np.ndarray) else image)
+                  for image in images]
+        lightnesses = [lightness(plane.values) for plane in planes]
+        shapes = [working_shape(plane.height, plane.width, size) for plane in planes]
+        chromas: list[torch.Tensor | None] = [None] * len(planes)
+        for shape in set(shapes):
+            members = [i for i, s in enumerate(shapes) if s == shape]
+            for start in range(0, len(members), batch_size):
+                chunk = members[start:start + batch_size]
+                small = torch.stack([_resize(lightnesses[i][None], shape) for i in chunk])
+                for index, chroma in zip(chunk, self.predict_chroma(
+                        lightness_to_luminance(small)), strict=True):
+                    chromas[index] = chroma
+        return [_finish(plane, light, chroma)
+                for plane, light, chroma in zip(planes, lightnesses, chromas, strict=True)]
+
+
+def _resize(planes: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+    """Resize (C, H, W) with antialiasing when shrinking, bilinear when growing."""
+    if tuple(planes.shape[-2:]) == shape:
+        return planes
+    return functional.interpolate(planes[None], size=shape, mode="bilinear", align_corners=False,
+                                  antialias=True)[0]
+
+
+def _finish(plane: Planes, light: torch.Tensor, chroma: torch.Tensor) -> Image.Image:
+    rgb = compose_rgb(light, _resize(chroma, (plane.height, plane.width))).numpy()
+    if plane.alpha is not None:
+        return Image.fromarray(np.dstack([rgb, plane.alpha]), "RGBA")
+    return Image.fromarray(rgb, "RGB")

@@ -1,0 +1,143 @@
+"""Reading the images people actually have, and writing results atomically.
+
+Every reader error is an ImageReadError whose message names the file and the problem, so a
+batch can report it in one line and go on.
+"""
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from colorgan.checkpoint import atomic_write
+
+DEFAULT_MAX_PIXELS = 100_000_000
+# colorgan applies its own pixel limit (max_pixels) before decoding; Pillow's would refuse
+# large photos that the user explicitly allowed.
+Image.MAX_IMAGE_PIXELS = None
+
+SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+
+
+class ImageReadError(ValueError):
+    """A file that cannot be used as a photo, with the reason."""
+
+
+class ImageTooLarge(ImageReadError):
+    """A photo above the pixel limit (a possible decompression bomb)."""
+
+
+@dataclass
+class Planes:
+    """A photo as float planes in [0, 1]: 1 channel (gray) or 3 (RGB), plus alpha if any."""
+
+    values: torch.Tensor  # (C, H, W)
+    alpha: np.ndarray | None  # (H, W) uint8
+
+    @property
+    def height(self) -> int:
+        return self.values.shape[-2]
+
+    @property
+    def width(self) -> int:
+        return self.values.shape[-1]
+
+
+def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
+               name: str | None = None) -> Image.Image:
+    """Open and decode a photo (first frame, EXIF orientation applied), checking its size first."""
+    label = name or (str(source) if not isinstance(source, bytes) else "upload")
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        image = Image.open(stream)
+    except FileNotFoundError:
+        raise ImageReadError(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise ImageReadError(f"{label}: is a folder, not an image") from None
+    except UnidentifiedImageError:
+        raise ImageReadError(f"{label}: not an image, or a format colorgan cannot read") from None
+    except OSError as error:
+        raise ImageReadError(f"{label}: cannot read: {error}") from None
+    check_pixels(image.width, image.height, max_pixels, label)
+    try:
+        image.seek(0)
+        image.load()
+        return ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError) as error:
+        raise ImageReadError(f"{label}: broken or truncated image ({error})") from None
+
+
+def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
+    """Refuse images over the pixel limit before decoding them."""
+    if width * height > max_pixels:
+        raise ImageTooLarge(f"{label}: {width}x{height} is {width * height / 1e6:.0f} MP, over "
+                            f"the limit of {max_pixels / 1e6:.0f} MP (raise it with --max-pixels)")
+    if width == 0 or height == 0:
+        raise ImageReadError(f"{label}: image has no pixels")
+
+
+def to_planes(image: Image.Image) -> Planes:
+    """Any PIL mode to float planes: gray stays one channel, alpha is kept aside."""
+    alpha = None
+    if image.mode in ("LA", "La", "PA", "RGBA", "RGBa") or (
+            image.mode == "P" and "transparency" in image.info):
+        rgba = image if image.mode == "LA" else image.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A"))
+        image = rgba.convert("L" if image.mode == "LA" else "RGB")
+    if image.mode in SIXTEEN_BIT_MODES:
+        values = np.asarray(image, dtype=np.float32)[None] / 65535.0
+    elif image.mode == "F":
+        values = np.asarray(image, dtype=np.float32)[None]
+        values = values / 255.0 if values.max() > 1.0 else values
+    elif image.mode in ("1", "L"):
+        values = np.asarray(image.convert("L"), dtype=np.float32)[None] / 255.0
+    else:
+        values = np.asarray(image.convert("RGB"), dtype=np.float32).transpose(2, 0, 1) / 255.0
+    return Planes(torch.from_numpy(np.ascontiguousarray(values)).clamp_(0, 1), alpha)
+
+
+def array_to_image(array: np.ndarray) -> Image.Image:
+    """A numpy photo (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), uint8/uint16/float, as PIL."""
+    array = np.asarray(array)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise ImageReadError(f"array of shape {array.shape} is not an image "
+                             "(expected H x W, H x W x 3 or H x W x 4)")
+    if array.dtype == np.uint16:
+        if array.ndim == 2:
+            return Image.fromarray(array)  # Pillow reads 2-D uint16 as mode I;16
+        array = (array / 257).round().astype(np.uint8)
+    elif np.issubdtype(array.dtype, np.floating):
+        scale = 255.0 if array.max() <= 1.0 else 1.0
+        array = (array * scale).clip(0, 255).round().astype(np.uint8)
+    return Image.fromarray(array.astype(np.uint8))
+
+
+def tensor_to_image(rgb: torch.Tensor) -> Image.Image:
+    """A float tensor (3, H, W) in [0, 1] to a PIL RGB image."""
+    array = (rgb.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+    return Image.fromarray(array, "RGB")
+
+
+def save_image(image: Image.Image, path: Path, quality: int = 92) -> None:
+    """Write a PNG or JPEG (by suffix) through a temporary file: never a half-written image."""
+    file_format = Image.registered_extensions().get(path.suffix.lower())
+    if file_format is None:
+        raise ValueError(f"{path}: unknown image suffix")
+    encoded = encode_image(image, file_format, quality)
+    atomic_write(path, lambda temporary: temporary.write_bytes(encoded))
+
+
+def encode_image(image: Image.Image, file_format: str, quality: int = 92) -> bytes:
+    """The image as PNG or JPEG bytes, for HTTP answers."""
+    buffer = io.BytesIO()
+    if file_format == "JPEG":
+        # JPEG has no alpha channel.
+        image.convert("RGB").save(buffer, format="JPEG", quality=quality)
+    else:
+        image.save(buffer, format=file_format)
+    return buffer.getvalue()

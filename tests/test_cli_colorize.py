@@ -1,0 +1,86 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import color_photo
+
+
+def colorgan(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "colorgan.cli", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture
+def gray_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "old"
+    (folder / "inner").mkdir(parents=True)
+    color_photo(1, (120, 90)).convert("L").save(folder / "one.png")
+    color_photo(2, (64, 100)).convert("L").save(folder / "two.jpg")
+    color_photo(3, (70, 70)).convert("L").save(folder / "inner" / "three.png")
+    return folder
+
+
+def test_a_bad_file_fails_alone_and_the_exit_code_says_so(gray_folder, tmp_path):
+    (gray_folder / "zero.png").write_bytes(b"")
+    (gray_folder / "text.jpg").write_text("not a photo")
+    out = tmp_path / "out"
+    result = colorgan("colorize", str(gray_folder), "-o", str(out), "--size", "64")
+    assert result.returncode == 1
+    assert sorted(p.name for p in out.iterdir()) == ["one.png", "two.png"]
+    assert "zero.png: not an image" in result.stderr
+    assert "text.jpg: not an image" in result.stderr
+    assert "done 2, failed 2" in result.stdout
+    assert Image.open(out / "one.png").size == (120, 90)
+
+
+def test_recursive_globs_jpeg_and_side_by_side(gray_folder, tmp_path):
+    out = tmp_path / "out"
+    result = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--size", "64",
+                      "--format", "jpg", "--quality", "80", "--side-by-side")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["one.jpg", "three.jpg", "two.jpg"]
+    assert Image.open(out / "one.jpg").size == (240, 90)
+    globbed = colorgan("colorize", str(gray_folder / "*.png"), "-o", str(tmp_path / "g"),
+                       "--size", "64")
+    assert globbed.returncode == 0
+    assert [p.name for p in (tmp_path / "g").iterdir()] == ["one.png"]
+    assert "wrote" in globbed.stdout
+
+
+def test_existing_outputs_are_kept_unless_overwrite(gray_folder, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    Image.new("RGB", (3, 3)).save(out / "one.png")
+    refused = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size", "64")
+    assert refused.returncode == 1 and "exists (use --overwrite)" in refused.stderr
+    assert Image.open(out / "one.png").size == (3, 3)
+    replaced = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size",
+                        "64", "--overwrite")
+    assert replaced.returncode == 0
+    assert Image.open(out / "one.png").size == (120, 90)
+
+
+def test_pixel_limit_and_usage_errors(gray_folder, tmp_path):
+    limited = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "o"),
+                       "--max-pixels", "1000")
+    assert limited.returncode == 1 and "over the limit" in limited.stderr
+    missing = colorgan("colorize", str(tmp_path / "nothing*.png"), "-o", str(tmp_path / "o"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad_option = colorgan("colorize", str(gray_folder), "--quality", "0")
+    assert bad_option.returncode == 2
+
+
+def test_model_option_uses_a_training_export(gray_folder, tmp_path):
+    from colorgan.colorize import bundled_weights_path
+
+    export = colorgan("export", str(bundled_weights_path()), str(tmp_path / "m.safetensors"))
+    assert export.returncode == 0, export.stderr
+    result = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "o"),
+                      "--model", str(tmp_path / "m.safetensors"), "--size", "64")
+    assert result.returncode == 0, result.stderr
+    broken = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "p"),
+                      "--model", str(tmp_path / "none.safetensors"))
+    assert broken.returncode == 1 and "no such model file" in broken.stderr

@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorgan.color import gray_rgb, lightness, rgb_to_model
+from colorgan.colorize import Colorizer, bundled_weights_path, working_shape
+from colorgan.data import image_to_tensor
+from colorgan.imageio import tensor_to_image, to_planes
+from tests.conftest import color_photo
+
+
+@pytest.fixture(scope="module")
+def colorizer() -> Colorizer:
+    return Colorizer.load(device="cpu")
+
+
+def lightness_of(image: Image.Image) -> np.ndarray:
+    return lightness(to_planes(image).values).numpy()
+
+
+def test_bundled_weights_ship_inside_the_package():
+    path = bundled_weights_path()
+    assert path.is_file() and path.suffix == ".safetensors"
+    assert "site-packages" in str(path) or "src/colorgan/weights" in str(path)
+
+
+@pytest.mark.parametrize("size", [(300, 200), (97, 411), (64, 64)])
+def test_output_keeps_the_input_size_and_lightness(colorizer, size):
+    gray = color_photo(5, size).convert("L")
+    result = colorizer.colorize(gray, size=64)
+    assert result.size == size and result.mode == "RGB"
+    difference = np.abs(lightness_of(result) - lightness_of(gray))
+    assert difference.mean() < 0.5 and np.percentile(difference, 99) < 2.0
+
+
+def test_output_has_color(colorizer):
+    result = np.asarray(colorizer.colorize(color_photo(6, (128, 128)).convert("L"), 128))
+    assert np.abs(result[..., 0].astype(int) - result[..., 2]).mean() > 1.0
+
+
+def test_rgb_input_is_decolorized_first(colorizer):
+    photo = color_photo(7, (64, 64))
+    luminance, _ = rgb_to_model(image_to_tensor(photo))
+    same_lightness_gray = tensor_to_image(gray_rgb(luminance))
+    from_rgb = colorizer.colorize(photo, 64)
+    from_gray = colorizer.colorize(same_lightness_gray, 64)
+    difference = np.abs(np.asarray(from_rgb, int) - np.asarray(from_gray, int))
+    assert difference.mean() < 2.0  # the model never sees the original colors
+
+
+def test_sepia_print_is_recolored_not_kept_sepia(colorizer):
+    gray = np.asarray(color_photo(8, (64, 64)).convert("L"), np.float32)
+    sepia = np.stack([gray * 1.0, gray * 0.85, gray * 0.65], axis=-1).astype(np.uint8)
+    result = colorizer.colorize(sepia, 64)
+    assert result.size == (64, 64)
+    assert lightness_of(result).mean() == pytest.approx(lightness_of(Image.fromarray(sepia)).mean(),
+                                                        abs=1.0)
+
+
+def test_rgba_keeps_its_alpha(colorizer):
+    photo = color_photo(9, (40, 30)).convert("RGBA")
+    photo.putalpha(Image.linear_gradient("L").resize((40, 30)))
+    result = colorizer.colorize(photo, 64)
+    assert result.mode == "RGBA"
+    assert np.array_equal(np.asarray(result)[..., 3], np.asarray(photo)[..., 3])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: color_photo(1).convert("1"),
+    lambda: color_photo(1).convert("LA"),
+    lambda: color_photo(1).convert("L").convert("I;16"),
+    lambda: color_photo(1).convert("P"),
+    lambda: color_photo(1).convert("CMYK"),
+    lambda: np.asarray(color_photo(1).convert("L")),
+    lambda: np.asarray(color_photo(1), np.float32) / 255,
+])
+def test_every_input_kind_gives_a_color_image_of_its_size(colorizer, make):
+    result = colorizer.colorize(make(), 64)
+    assert result.size == (96, 80) and result.mode in ("RGB", "RGBA")
+
+
+def test_batch_matches_single_images(colorizer):
+    photos = [color_photo(i, (64, 48)).convert("L") for i in range(3)] + [
+        color_photo(4, (50, 50)).convert("L")]
+    batch = colorizer.colorize_batch(photos, size=64)
+    for photo, result in zip(photos, batch, strict=True):
+        single = np.asarray(colorizer.colorize(photo, 64), int)
+        assert np.abs(np.asarray(result, int) - single).max() <= 2
+
+
+def test_working_shape_keeps_aspect_and_never_upscales():
+    assert working_shape(1000, 2000, 256) == (181, 362)
+    assert working_shape(100, 50, 256) == (100, 50)
+    assert working_shape(10000, 40, 256) == (4048, 32)
+
+
+def test_load_a_training_run_and_refuse_junk(tmp_path, colorizer):
+    from colorgan.checkpoint import export_generator
+
+    export_generator(tmp_path / "mine.safetensors", colorizer.generator.state_dict(),
+                     colorizer.config)
+    mine = Colorizer.load(tmp_path / "mine.safetensors", device="cpu")
+    luminance = torch.zeros(1, 1, 32, 32)
+    assert torch.allclose(mine.predict_chroma(luminance), colorizer.predict_chroma(luminance))
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    with pytest.raises(ValueError, match="not a colorgan checkpoint"):
+        Colorizer.load(tmp_path / "junk.pt")
+    with pytest.raises(FileNotFoundError):
+        Colorizer.load(tmp_path / "absent.safetensors")
