@@ -154,6 +154,38 @@ def _run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_evaluate(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("evaluate", help="score models on folders of color photos")
+    parser.add_argument("data", nargs="+", help="folders of color photos (ground truth)")
+    parser.add_argument("--model", action="append", default=[],
+                        help="run folder, checkpoint or .safetensors; repeat to compare; "
+                             "'bundled' is the default model (used when none is given)")
+    parser.add_argument("--size", type=int, default=256, help="working size")
+    parser.add_argument("--limit", type=int, help="only the first N photos, in sorted order")
+    parser.add_argument("--out", default="evaluation", help="folder for the JSON and the grid")
+    parser.add_argument("--grid-photos", type=int, default=8)
+    parser.add_argument("--device", default="auto")
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from colorgan.colorize import Colorizer
+    from colorgan.evaluate import evaluate, format_table, write_json
+
+    names = args.model or ["bundled"]
+    if len(set(names)) != len(names):
+        raise UsageError("each --model may be given once")
+    models = {name: Colorizer.load(None if name == "bundled" else name, args.device)
+              for name in names}
+    out = Path(args.out)
+    evaluation = evaluate(args.data, models, args.size, args.limit, args.grid_photos,
+                          out / "comparison.png")
+    write_json(evaluation, out / "evaluation.json",
+               {"data": args.data, "size": args.size, "limit": args.limit})
+    print(format_table(evaluation))
+    print(f"wrote {out / 'evaluation.json'} and {out / 'comparison.png'}")
+    return EXIT_FAILED if evaluation.failed else EXIT_OK
+
+
 class UsageError(Exception):
     """A command line that cannot be run as given."""
 
@@ -161,6 +193,7 @@ class UsageError(Exception):
 COMMANDS = {
     "colorize": (_add_colorize, _run_colorize),
     "train": (_add_train, _run_train),
+    "evaluate": (_add_evaluate, _run_evaluate),
     "models": (_add_models, _run_models),
     "export": (_add_export, _run_export),
 }

@@ -1,0 +1,124 @@
+"""Run models over folders of color photos and compare them with the gray baseline.
+
+Each photo is decolorized, colored by every model, and scored against the original.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from tqdm import tqdm
+
+from colorgan.checkpoint import atomic_write
+from colorgan.color import gray_rgb, lightness, lightness_to_luminance
+from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
+from colorgan.data import scan_images
+from colorgan.imageio import ImageReadError, open_image, save_image, tensor_to_image, to_planes
+from colorgan.metrics import all_metrics, colorfulness
+
+GRAY_BASELINE = "gray (ab = 0)"
+GRID_ROW_HEIGHT = 256
+
+
+@dataclass
+class Evaluation:
+    """Per-model mean scores, with the originals' colorfulness for reference."""
+
+    scores: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    truth_colorfulness: list[float] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Means over photos; colorfulness_gap is |CF(result) - CF(truth)| per photo."""
+        table = {}
+        for name, scores in self.scores.items():
+            means = {metric: float(np.mean(values)) for metric, values in scores.items()}
+            gaps = np.abs(np.array(scores["colorfulness"]) - self.truth_colorfulness)
+            means["colorfulness_gap"] = float(gaps.mean())
+            table[name] = means
+        return table
+
+    def to_json(self) -> dict:
+        return {"photos": len(self.truth_colorfulness), "failed": self.failed,
+                "truth_colorfulness": float(np.mean(self.truth_colorfulness)),
+                "models": self.summary()}
+
+
+def decolorized(photo: Image.Image) -> Image.Image:
+    """The photo with its lightness only: what the models get to see."""
+    light = lightness(to_planes(photo.convert("RGB")).values)
+    return tensor_to_image(gray_rgb(lightness_to_luminance(light)[None]))
+
+
+def evaluate(folders: list[str], models: dict[str, Colorizer], size: int = DEFAULT_WORKING_SIZE,
+             limit: int | None = None, grid_photos: int = 8,
+             grid_path: Path | None = None) -> Evaluation:
+    """Score every model (and the gray baseline) on the color photos in the folders."""
+    paths = scan_images(folders).kept[:limit]
+    if not paths:
+        raise ValueError("no color photos to evaluate in " + ", ".join(folders))
+    result = Evaluation(scores={name: {} for name in [GRAY_BASELINE, *models]})
+    grid_every = max(1, len(paths) // grid_photos)
+    rows = []
+    for index, path in enumerate(tqdm(paths, unit="photo")):
+        try:
+            photo = open_image(path).convert("RGB")
+        except ImageReadError as error:
+            tqdm.write(f"error: {error}")
+            result.failed.append(str(error))
+            continue
+        truth = np.asarray(photo)
+        gray = decolorized(photo)
+        outputs = {GRAY_BASELINE: gray}
+        outputs.update({name: model.colorize(gray, size) for name, model in models.items()})
+        result.truth_colorfulness.append(colorfulness(truth))
+        for name, output in outputs.items():
+            for metric, value in all_metrics(np.asarray(output), truth).items():
+                result.scores[name].setdefault(metric, []).append(value)
+        if index % grid_every == 0 and len(rows) < grid_photos:
+            rows.append([*outputs.values(), photo])
+    if grid_path is not None and rows:
+        save_image(comparison_grid(rows), grid_path)
+    return result
+
+
+def comparison_grid(rows: list[list[Image.Image]], gap: int = 6) -> Image.Image:
+    """gray | model A | model B | ... | original, one photo per row, each GRID_ROW_HEIGHT high."""
+    scaled = [[image.resize((round(image.width * GRID_ROW_HEIGHT / image.height),
+                             GRID_ROW_HEIGHT), Image.Resampling.LANCZOS) for image in row]
+              for row in rows]
+    width = max(sum(image.width for image in row) + gap * (len(row) - 1) for row in scaled)
+    canvas = Image.new("RGB", (width, len(rows) * (GRID_ROW_HEIGHT + gap) - gap), "white")
+    for row_index, row in enumerate(scaled):
+        left = 0
+        for image in row:
+            canvas.paste(image, (left, row_index * (GRID_ROW_HEIGHT + gap)))
+            left += image.width + gap
+    return canvas
+
+
+COLUMNS = [("psnr", "PSNR", "{:.2f}"), ("ssim", "SSIM", "{:.3f}"),
+           ("colorfulness", "CF", "{:.1f}"), ("colorfulness_gap", "|CF-truth|", "{:.1f}"),
+           ("ciede2000", "CIEDE2000", "{:.2f}"), ("auc", "AuC", "{:.3f}")]
+
+
+def format_table(evaluation: Evaluation) -> str:
+    """A Markdown table of the mean scores, one row per model."""
+    truth = np.mean(evaluation.truth_colorfulness)
+    header = "| model | " + " | ".join(label for _, label, _ in COLUMNS) + " |"
+    lines = [header, "|---" * (len(COLUMNS) + 1) + "|"]
+    for name, means in evaluation.summary().items():
+        cells = " | ".join(fmt.format(means[key]) for key, _, fmt in COLUMNS)
+        lines.append(f"| {name} | {cells} |")
+    lines.append(f"\n{len(evaluation.truth_colorfulness)} photos; colorfulness of the originals: "
+                 f"{truth:.1f}")
+    return "\n".join(lines)
+
+
+def write_json(evaluation: Evaluation, path: Path, extra: dict | None = None) -> None:
+    """The scores, the settings in `extra`, and the failures, as JSON."""
+    payload = {**(extra or {}), **evaluation.to_json()}
+    atomic_write(path, lambda temporary: temporary.write_text(json.dumps(payload, indent=2)))
+

@@ -1,0 +1,57 @@
+"""Colorization quality measures; library implementations where they exist (scikit-image).
+
+All functions take uint8 RGB arrays (H, W, 3) of the same shape.
+"""
+
+import numpy as np
+from skimage.color import deltaE_ciede2000, rgb2lab
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+AUC_MAX_THRESHOLD = 150  # Zhang et al. 2016: ab error thresholds 0..150
+
+
+def psnr(result: np.ndarray, truth: np.ndarray) -> float:
+    """Peak signal-to-noise ratio on RGB, in dB (infinite for identical images)."""
+    return float(peak_signal_noise_ratio(truth, result, data_range=255))
+
+
+def ssim(result: np.ndarray, truth: np.ndarray) -> float:
+    """Structural similarity on RGB, averaged over channels."""
+    return float(structural_similarity(truth, result, channel_axis=2, data_range=255))
+
+
+def colorfulness(image: np.ndarray) -> float:
+    """Hasler & Suesstrunk (2003) colorfulness: 0 for gray, about 40-60 for typical photos."""
+    rgb = image.astype(np.float64)
+    red_green = rgb[..., 0] - rgb[..., 1]
+    yellow_blue = 0.5 * (rgb[..., 0] + rgb[..., 1]) - rgb[..., 2]
+    spread = np.hypot(red_green.std(), yellow_blue.std())
+    mean = np.hypot(red_green.mean(), yellow_blue.mean())
+    return float(spread + 0.3 * mean)
+
+
+def _lab(image: np.ndarray) -> np.ndarray:
+    return rgb2lab(image.astype(np.float64) / 255.0)
+
+
+def ciede2000(result: np.ndarray, truth: np.ndarray) -> float:
+    """Mean CIEDE2000 color difference per pixel."""
+    return float(deltaE_ciede2000(_lab(truth), _lab(result)).mean())
+
+
+def ab_error_auc(result: np.ndarray, truth: np.ndarray) -> float:
+    """Area under the cumulative curve of per-pixel ab error, thresholds 0 to 150, in [0, 1].
+
+    1.0 means every pixel's chroma is exact (Zhang et al. 2016, "Colorful Image Colorization").
+    """
+    error = np.linalg.norm(_lab(result)[..., 1:] - _lab(truth)[..., 1:], axis=-1).ravel()
+    thresholds = np.arange(AUC_MAX_THRESHOLD + 1)
+    cumulative = np.searchsorted(np.sort(error), thresholds, side="right") / error.size
+    return float(np.trapezoid(cumulative, thresholds) / AUC_MAX_THRESHOLD)
+
+
+def all_metrics(result: np.ndarray, truth: np.ndarray) -> dict[str, float]:
+    """Every measure for one colorized photo against its original."""
+    return {"psnr": psnr(result, truth), "ssim": ssim(result, truth),
+            "colorfulness": colorfulness(result), "ciede2000": ciede2000(result, truth),
+            "auc": ab_error_auc(result, truth)}
