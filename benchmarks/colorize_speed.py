@@ -1,0 +1,119 @@
+"""End-to-end colorize speed and memory for 0.25-24 MP photos, model FLOP/s, folder throughput.
+
+Each photo size runs in a fresh process so that its peak memory is its own.
+Run: python benchmarks/colorize_speed.py [--model PATH] [--size 256]
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from skimage import data
+
+sys.path.insert(0, str(Path(__file__).parent))
+from colorgan.colorize import Colorizer  # noqa: E402
+from colorgan.flops import count_flops  # noqa: E402
+from colorgan.imageio import open_image, save_image  # noqa: E402
+from machine import best_time, describe_machine, matmul_flops_per_second  # noqa: E402
+
+MEGAPIXELS = (0.25, 1, 12, 24)
+
+
+def gray_photo(megapixels: float, folder: Path) -> Path:
+    """A gray JPEG of about that many pixels (a 4:3 crop of a real photo, upscaled)."""
+    width = round((megapixels * 1e6 * 4 / 3) ** 0.5)
+    height = round(width * 3 / 4)
+    image = Image.fromarray(data.astronaut()).convert("L").resize((width, height),
+                                                                   Image.Resampling.BICUBIC)
+    path = folder / f"gray_{megapixels}mp.jpg"
+    image.save(path, quality=90)
+    return path
+
+
+def one_photo(path: str, model: str | None, size: int) -> None:
+    """Child process: time decode -> colorize -> encode, print JSON with the peak memory."""
+    colorizer = Colorizer.load(model, "cpu")
+    out = Path(path).with_suffix(".out.jpg")
+    timings = {}
+
+    def run() -> None:
+        started = time.perf_counter()
+        image = open_image(path)
+        decoded = time.perf_counter()
+        colored = colorizer.colorize(image, size)
+        colorized = time.perf_counter()
+        save_image(colored, out, quality=92)
+        timings.update(decode=decoded - started, colorize=colorized - decoded,
+                       encode=time.perf_counter() - colorized)
+
+    total = best_time(run, repeats=2)
+    png_started = time.perf_counter()
+    save_image(colorizer.colorize(open_image(path), size), out.with_suffix(".png"))
+    png_seconds = time.perf_counter() - png_started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"total": total, **timings, "png_total": png_seconds, "peak_bytes": peak}))
+
+
+def model_rate(colorizer: Colorizer, size: int) -> tuple[float, float]:
+    """(FLOPs, seconds) of one forward pass at the working size."""
+    luminance = torch.rand(1, 1, size, size) * 2 - 1
+    with torch.inference_mode():
+        flops = count_flops(colorizer.generator, luminance)
+    return flops, best_time(lambda: colorizer.predict_chroma(luminance), repeats=10)
+
+
+def folder_throughput(colorizer: Colorizer, size: int, count: int = 32) -> float:
+    """Photos per second for a batch of 256x256 gray photos (the model batches them)."""
+    photos = [Image.fromarray(np.asarray(data.astronaut())[i * 8:i * 8 + 256, :256]).convert("L")
+              for i in range(count)]
+    return count / best_time(lambda: colorizer.colorize_batch(photos, size, batch_size=8),
+                             repeats=2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="model to load (default: bundled)")
+    parser.add_argument("--size", type=int, default=256, help="working size")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        one_photo(args.child, args.model, args.size)
+        return
+    matmul = matmul_flops_per_second()
+    colorizer = Colorizer.load(args.model, "cpu")
+    print(f"machine: {describe_machine()}; model: {colorizer.config['preset']}; "
+          f"working size {args.size}")
+    print(f"matmul (float32, 2048x2048): {matmul / 1e9:.1f} GFLOP/s")
+    flops, seconds = model_rate(colorizer, args.size)
+    print(f"model forward at {args.size}x{args.size}: {flops / 1e9:.2f} GFLOP in "
+          f"{seconds * 1000:.0f} ms = {flops / seconds / 1e9:.1f} GFLOP/s, "
+          f"{flops / seconds / matmul:.0%} of matmul")
+    print(f"folder of 256x256 photos, batches of 8: "
+          f"{folder_throughput(colorizer, args.size):.1f} photos/s\n")
+    print("| photo | end to end (JPEG in/out) | decode | colorize | encode | with PNG output | "
+          "peak memory |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        for megapixels in MEGAPIXELS:
+            path = gray_photo(megapixels, Path(folder))
+            command = [sys.executable, __file__, "--child", str(path), "--size", str(args.size)]
+            if args.model:
+                command += ["--model", args.model]
+            result = json.loads(subprocess.run(command, capture_output=True, text=True,
+                                               check=True).stdout)
+            print(f"| {megapixels} MP | {result['total']:.2f} s | {result['decode']:.2f} s | "
+                  f"{result['colorize']:.2f} s | {result['encode']:.2f} s | "
+                  f"{result['png_total']:.2f} s | {result['peak_bytes'] / 2**30:.2f} GiB |",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
