@@ -150,3 +150,11 @@ def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume",
                               str(tmp_path / "none")], capture_output=True, text=True)
     assert missing.returncode == 1 and "no checkpoint.pt" in missing.stderr
+
+
+def test_a_wall_clock_budget_stops_and_saves(photo_folder, tmp_path):
+    run = tmp_path / "budget"
+    train(tiny_config(photo_folder, run, preset="seed", steps=10_000, max_minutes=0.05,
+                      sample_every=1000))
+    step = load_checkpoint(run / "checkpoint.pt")["step"]
+    assert 0 < step < 10_000

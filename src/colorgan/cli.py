@@ -40,6 +40,8 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr-discriminator", type=float)
     parser.add_argument("--l1-weight", type=float)
     parser.add_argument("--gan-weight", type=float)
+    parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes,
+                        help="stop and save after this many minutes (a wall-clock budget)")
     parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
                         help="start a pretrained encoder from random weights instead")
 

@@ -50,3 +50,12 @@ def mean_across(group: ProcessGroup, values: dict[str, float],
     stacked = torch.tensor(list(values.values()), dtype=torch.float64, device=device)
     dist.all_reduce(stacked)
     return dict(zip(values, (stacked / group.world_size).cpu().tolist(), strict=True))
+
+
+def any_across(group: ProcessGroup, flag: bool, device: torch.device) -> bool:
+    """True on every process if it is true on any: all ranks stop at the same step."""
+    if not group.is_distributed:
+        return flag
+    value = torch.tensor([float(flag)], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())

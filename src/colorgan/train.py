@@ -62,6 +62,7 @@ class TrainConfig:
     l1_weight: float | None = None
     gan_weight: float | None = None
     pretrained: bool = True  # start a pretrained encoder from ImageNet weights
+    max_minutes: float = 0.0  # wall-clock budget of this process, then save and stop; 0: none
 
     @property
     def save_interval(self) -> int:
@@ -335,9 +336,11 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
     log = RunLog(run_dir, trainer.step) if group.is_main else None
     progress = tqdm(total=config.steps, initial=trainer.step, disable=not group.is_main,
                     unit="step", dynamic_ncols=True)
+    deadline = time.monotonic() + 60 * config.max_minutes if config.max_minutes else float("inf")
     try:
         with _sigterm_as_interrupt():
-            while trainer.step < config.steps:
+            while trainer.step < config.steps and not distributed.any_across(
+                    group, time.monotonic() > deadline, trainer.device):
                 started = time.perf_counter()
                 images = trainer.images_per_step()
                 losses = distributed.mean_across(group, trainer.train_step(), trainer.device)

@@ -1,0 +1,85 @@
+"""Writes docs/RESULTS.md: the article's `seed` preset against `unet`, trained on the same data
+for the same wall-clock budget on this machine, scored on ../shared/data/val with the gray
+baseline and the bundled model.
+
+Run: python benchmarks/results.py [--minutes 8] (from the repository root)
+"""
+
+import argparse
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe_machine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+TRAIN_FOLDERS = ["seed-coast", "bsds500", "imagenet-sample1k", "faces-utk", "t91"]
+
+
+def run(command: list[str]) -> str:
+    print("$", shlex.join(command), flush=True)
+    subprocess.run(command, check=True)
+    return shlex.join(command)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=8.0, help="training budget per preset")
+    parser.add_argument("--size", type=int, default=128, help="training size")
+    parser.add_argument("--runs", default=str(ROOT / "runs" / "results"))
+    args = parser.parse_args()
+    train_data = [str(DATA / "train" / name) for name in TRAIN_FOLDERS]
+    val_data = [str(DATA / "val" / name) for name in ("urban100", "sun-hays80")]
+    commands = []
+    for preset in ("seed", "unet"):
+        out = Path(args.runs) / preset
+        if not (out / "checkpoint.pt").exists():
+            commands.append(run(["colorgan", "train", *train_data, "--preset", preset, "--out",
+                                 str(out), "--size", str(args.size), "--steps", "1000000",
+                                 "--max-minutes", str(args.minutes), "--sample-every", "100"]))
+    evaluation = Path(args.runs) / "evaluation"
+    commands.append(run(["colorgan", "evaluate", *val_data, "--model", str(Path(args.runs) / "seed"),
+                         "--model", str(Path(args.runs) / "unet"), "--model", "bundled",
+                         "--out", str(evaluation), "--grid-photos", "6"]))
+    report = json.loads((evaluation / "evaluation.json").read_text())
+    write_results(report, commands, args, evaluation)
+
+
+def write_results(report: dict, commands: list[str], args: argparse.Namespace,
+                  evaluation: Path) -> None:
+    from PIL import Image
+
+    from colorgan.imageio import save_image
+
+    grid = ROOT / "docs" / "results" / "comparison.jpg"
+    save_image(Image.open(evaluation / "comparison.png"), grid, quality=85)
+    names = {str(Path(args.runs) / "seed"): "seed", str(Path(args.runs) / "unet"): "unet"}
+    lines = ["# Results", "",
+             f"Written by `python benchmarks/results.py --minutes {args.minutes:g}` on "
+             f"{describe_machine()}.", "",
+             f"`seed` and `unet` were each trained for {args.minutes:g} minutes of wall time at "
+             f"{args.size} px on the same data ({', '.join(TRAIN_FOLDERS)} from "
+             "../shared/data/train), then scored on ../shared/data/val (urban100 and sun-hays80) "
+             "at a 256 px working size. `bundled` is the shipped default model (see "
+             "MODEL_CARD.md), trained much longer, for reference.", "",
+             "| model | PSNR | SSIM | colorfulness | abs(CF - truth) | CIEDE2000 | AuC |",
+             "|---|---|---|---|---|---|---|"]
+    for name, scores in report["models"].items():
+        lines.append(f"| {names.get(name, name)} | {scores['psnr']:.2f} | {scores['ssim']:.3f} | "
+                     f"{scores['colorfulness']:.1f} | {scores['colorfulness_gap']:.1f} | "
+                     f"{scores['ciede2000']:.2f} | {scores['auc']:.3f} |")
+    lines += ["", f"{report['photos']} photos; mean colorfulness of the originals "
+              f"{report['truth_colorfulness']:.1f}.", "",
+              "Comparison grid (gray | seed | unet | bundled | original):", "",
+              "![comparison](results/comparison.jpg)", "", "Commands:", "", "```",
+              *commands, "```", ""]
+    (ROOT / "docs" / "RESULTS.md").write_text("\n".join(lines))
+    print("wrote docs/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
