@@ -42,11 +42,18 @@ def main() -> None:
                                  str(out), "--size", str(args.size), "--steps", "1000000",
                                  "--max-minutes", str(args.minutes), "--sample-every", "100"]))
     evaluation = Path(args.runs) / "evaluation"
-    commands.append(run(["colorgan", "evaluate", *val_data, "--model", str(Path(args.runs) / "seed"),
-                         "--model", str(Path(args.runs) / "unet"), "--model", "bundled",
+    models = [str(Path(args.runs) / "seed"), str(Path(args.runs) / "unet"), "bundled"]
+    commands.append(run(["colorgan", "evaluate", *val_data,
+                         *[argument for model in models for argument in ("--model", model)],
                          "--out", str(evaluation), "--grid-photos", "6"]))
     report = json.loads((evaluation / "evaluation.json").read_text())
     write_results(report, commands, args, evaluation)
+
+
+# (key, label, higher is better)
+METRICS = [("psnr", "PSNR", True), ("ssim", "SSIM", True), ("colorfulness_gap",
+           "closeness to the originals' colorfulness", False), ("ciede2000", "CIEDE2000", False),
+           ("auc", "AuC", True)]
 
 
 def write_results(report: dict, commands: list[str], args: argparse.Namespace,
@@ -72,6 +79,11 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
         lines.append(f"| {names.get(name, name)} | {scores['psnr']:.2f} | {scores['ssim']:.3f} | "
                      f"{scores['colorfulness']:.1f} | {scores['colorfulness_gap']:.1f} | "
                      f"{scores['ciede2000']:.2f} | {scores['auc']:.3f} |")
+    seed, unet = (report["models"][str(Path(args.runs) / name)] for name in ("seed", "unet"))
+    better = [label for key, label, higher in METRICS
+              if (seed[key] > unet[key]) == higher and seed[key] != unet[key]]
+    lines += ["", "Where the article's seed model does better than unet: "
+              + (", ".join(better) if better else "nowhere in these measures") + "."]
     lines += ["", f"{report['photos']} photos; mean colorfulness of the originals "
               f"{report['truth_colorfulness']:.1f}.", "",
               "Comparison grid (gray | seed | unet | bundled | original):", "",
