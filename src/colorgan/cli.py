@@ -188,6 +188,35 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_FAILED if evaluation.failed else EXIT_OK
 
 
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("serve", help="the web app and HTTP API")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--model", help="run folder, checkpoint or .safetensors "
+                                        "(default: the bundled model)")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--max-upload-mb", type=float, default=20.0)
+    parser.add_argument("--max-pixels", type=float, default=100e6)
+    parser.add_argument("--workers", type=int, default=1, help="photos colored at once")
+    parser.add_argument("--queue", type=int, default=4, help="photos waiting before 503")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from colorgan.colorize import Colorizer
+    from colorgan.server.app import ServerLimits
+    from colorgan.server.run import serve
+
+    if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0:
+        raise UsageError("--workers must be at least 1, --queue 0 or more, "
+                         "--max-upload-mb positive")
+    limits = ServerLimits(max_upload_bytes=int(args.max_upload_mb * 2**20),
+                          max_pixels=int(args.max_pixels), workers=args.workers,
+                          queue=args.queue, timeout_seconds=args.timeout)
+    serve(args.host, args.port, Colorizer.load(args.model, args.device), limits)
+    return EXIT_OK
+
+
 class UsageError(Exception):
     """A command line that cannot be run as given."""
 
@@ -196,6 +225,7 @@ COMMANDS = {
     "colorize": (_add_colorize, _run_colorize),
     "train": (_add_train, _run_train),
     "evaluate": (_add_evaluate, _run_evaluate),
+    "serve": (_add_serve, _run_serve),
     "models": (_add_models, _run_models),
     "export": (_add_export, _run_export),
 }

@@ -26,6 +26,14 @@ class ImageReadError(ValueError):
     """A file that cannot be used as a photo, with the reason."""
 
 
+class NotAnImage(ImageReadError):
+    """A file that is no image format colorgan reads."""
+
+
+class BrokenImage(ImageReadError):
+    """An image file that is corrupt or cut short."""
+
+
 class ImageTooLarge(ImageReadError):
     """A photo above the pixel limit (a possible decompression bomb)."""
 
@@ -58,7 +66,7 @@ def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
     except IsADirectoryError:
         raise ImageReadError(f"{label}: is a folder, not an image") from None
     except UnidentifiedImageError:
-        raise ImageReadError(f"{label}: not an image, or a format colorgan cannot read") from None
+        raise NotAnImage(f"{label}: not an image, or a format colorgan cannot read") from None
     except OSError as error:
         raise ImageReadError(f"{label}: cannot read: {error}") from None
     check_pixels(image.width, image.height, max_pixels, label)
@@ -67,7 +75,7 @@ def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         image.load()
         return ImageOps.exif_transpose(image)
     except (OSError, ValueError, SyntaxError) as error:
-        raise ImageReadError(f"{label}: broken or truncated image ({error})") from None
+        raise BrokenImage(f"{label}: broken or truncated image ({error})") from None
 
 
 def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
@@ -76,7 +84,7 @@ def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
         raise ImageTooLarge(f"{label}: {width}x{height} is {width * height / 1e6:.0f} MP, over "
                             f"the limit of {max_pixels / 1e6:.0f} MP (raise it with --max-pixels)")
     if width == 0 or height == 0:
-        raise ImageReadError(f"{label}: image has no pixels")
+        raise BrokenImage(f"{label}: image has no pixels")
 
 
 def to_planes(image: Image.Image) -> Planes:

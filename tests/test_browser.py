@@ -1,0 +1,94 @@
+"""Drives the real page in headless Chromium, as a person would."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import color_photo
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or not shutil.which("chromium"),
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server_url():
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "colorgan.cli", "serve", "--port",
+                                str(port), "--device", "cpu"])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/health", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("the server did not start") from None
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_upload_compare_and_download_in_a_real_browser(server_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "grandma.png"
+    color_photo(11, (320, 240)).convert("L").save(photo)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone screen
+        page.goto(server_url)
+        expect(page.locator("#size option")).not_to_have_count(0)
+        page.locator("#size").select_option("128")
+        page.locator("#file").set_input_files(str(photo))
+        expect(page.locator("#result")).to_be_visible(timeout=60_000)
+        expect(page.locator("#status")).to_contain_text("Done")
+        natural = page.eval_on_selector("#after", "img => [img.naturalWidth, img.naturalHeight]")
+        assert natural == [320, 240]
+        slider = page.locator("#slider")
+        slider.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")  # keyboard moves the comparison
+        assert slider.input_value() == "53"
+        assert page.eval_on_selector("#before-clip", "e => e.style.width") == "53%"
+        page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        with page.expect_download() as download_info:
+            page.locator("#download").click()
+        saved = tmp_path / "downloaded.png"
+        download_info.value.save_as(saved)
+        browser.close()
+    result = Image.open(saved)
+    assert result.size == (320, 240) and result.mode == "RGB"
+
+
+def test_a_non_image_shows_an_error_message(server_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    junk = tmp_path / "notes.png"
+    junk.write_text("not a photo")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server_url)
+        page.locator("#file").set_input_files(str(junk))
+        expect(page.locator("#status")).to_contain_text("not an image", timeout=30_000)
+        expect(page.locator("#result")).to_be_hidden()
+        browser.close()

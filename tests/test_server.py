@@ -1,0 +1,96 @@
+import io
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from colorgan.colorize import Colorizer
+from colorgan.server.app import ServerLimits, create_app
+from tests.conftest import color_photo
+
+
+@pytest.fixture(scope="module")
+def colorizer() -> Colorizer:
+    return Colorizer.load(device="cpu")
+
+
+def png_bytes(image: Image.Image, file_format: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, file_format)
+    return buffer.getvalue()
+
+
+def post(client: TestClient, content: bytes, name: str = "old.png", **fields):
+    return client.post("/api/colorize", files={"file": (name, content, "image/png")},
+                       data={key: str(value) for key, value in fields.items()})
+
+
+def test_colorize_returns_an_image_of_the_input_size(colorizer):
+    client = TestClient(create_app(colorizer))
+    answer = post(client, png_bytes(color_photo(1, (90, 60)).convert("L")), size=64)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
+    assert 'filename="old-color.png"' in answer.headers["content-disposition"]
+    assert Image.open(io.BytesIO(answer.content)).size == (90, 60)
+    jpeg = post(client, png_bytes(color_photo(1, (90, 60)).convert("L")), size=64, format="jpg")
+    assert jpeg.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(jpeg.content)).format == "JPEG"
+
+
+def test_health_models_page_and_docs(colorizer):
+    client = TestClient(create_app(colorizer))
+    assert client.get("/api/health").json()["status"] == "ok"
+    models = client.get("/api/models").json()
+    assert models["models"][0]["preset"] == colorizer.config["preset"]
+    assert 256 in models["sizes"]
+    page = client.get("/")
+    assert page.status_code == 200 and "/static/app.js" in page.text
+    assert "http" not in client.get("/static/app.js").text.replace("/api", "")  # no CDN
+    assert client.get("/docs").status_code == 200
+    assert "/api/colorize" in client.get("/openapi.json").json()["paths"]
+
+
+def test_bad_uploads_get_clear_4xx_answers(colorizer):
+    client = TestClient(create_app(colorizer, ServerLimits(max_upload_bytes=50_000,
+                                                           max_pixels=10_000)))
+    not_image = post(client, b"hello there, not a photo", name="note.txt")
+    assert not_image.status_code == 415 and "not an image" in not_image.json()["detail"]
+    whole = png_bytes(color_photo(2, (80, 80)), "JPEG")
+    truncated = post(client, whole[: len(whole) // 2], name="cut.jpg")
+    assert truncated.status_code == 422 and "truncated" in truncated.json()["detail"]
+    too_many_pixels = post(client, png_bytes(Image.new("L", (200, 200))))
+    assert too_many_pixels.status_code == 413 and "MP" in too_many_pixels.json()["detail"]
+    too_big = post(client, b"\0" * 200_000, name="huge.png")
+    assert too_big.status_code == 413 and "upload over the limit" in too_big.json()["detail"]
+    bad_size = post(client, png_bytes(Image.new("L", (20, 20))), size=5)
+    assert bad_size.status_code == 422
+    assert client.get("/api/health").json()["status"] == "ok"  # still serving
+
+
+class SlowColorizer:
+    """Stands in for a model that takes a while, to fill the worker pool."""
+
+    def __init__(self, real: Colorizer, seconds: float):
+        self.real, self.seconds, self.config = real, seconds, real.config
+
+    def colorize(self, image, size):
+        time.sleep(self.seconds)
+        return self.real.colorize(image, size)
+
+
+def test_full_queue_answers_503_with_retry_after_and_slow_work_times_out(colorizer):
+    limits = ServerLimits(workers=1, queue=1, timeout_seconds=0.5)
+    client = TestClient(create_app(SlowColorizer(colorizer, 1.5), limits))
+    photo = png_bytes(Image.new("L", (16, 16)))
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(post(client, photo, size=32)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    codes = sorted(answer.status_code for answer in answers)
+    assert 503 in codes and 504 in codes
+    busy = next(answer for answer in answers if answer.status_code == 503)
+    assert busy.headers["retry-after"] == "5"
