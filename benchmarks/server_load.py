@@ -77,7 +77,8 @@ def main() -> None:
     print(f"machine: {describe_machine()}; {args.side}x{args.side} gray PNG, "
           f"{args.concurrency} concurrent, {len(codes)} requests, server defaults "
           "(1 worker, queue 4)")
-    print("| requests/s (200s) | p50 | p95 | 200 | 503 (busy) | other errors | server peak memory |")
+    print("| requests/s (200s) | p50 | p95 | 200 | 503 (busy) | other errors | "
+          "server peak memory |")
     print("|---|---|---|---|---|---|---|")
     print(f"| {len(ok) / elapsed:.2f} | {np.percentile(ok, 50):.2f} s | "
           f"{np.percentile(ok, 95):.2f} s | {len(ok)} | {codes.count(503)} | "
