@@ -13,6 +13,7 @@ from tqdm import tqdm
 from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
 from colorgan.data import IMAGE_SUFFIXES
 from colorgan.imageio import DEFAULT_MAX_PIXELS, ImageReadError, open_image, save_image
+from colorgan.video import DEFAULT_TEMPORAL, VIDEO_SUFFIXES, VideoError, colorize_video
 
 # Photos are decoded and sent through the model together up to this many pixels at once.
 BATCH_PIXEL_BUDGET = 8_000_000
@@ -30,6 +31,7 @@ class ColorizeOptions:
     size: int = DEFAULT_WORKING_SIZE
     max_pixels: int = DEFAULT_MAX_PIXELS
     batch_size: int = 8
+    temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
 
 
 @dataclass
@@ -56,8 +58,8 @@ def collect_inputs(patterns: Sequence[str], recursive: bool = False) -> list[Pat
         path = Path(pattern)
         if path.is_dir():
             walk = path.rglob("*") if recursive else path.iterdir()
-            found.extend(sorted(p for p in walk if p.is_file()
-                                and p.suffix.lower() in IMAGE_SUFFIXES | {".gif"}))
+            found.extend(sorted(p for p in walk if p.is_file() and p.suffix.lower()
+                                in IMAGE_SUFFIXES | VIDEO_SUFFIXES | {".gif"}))
         elif path.exists():
             found.append(path)
         else:
@@ -71,8 +73,14 @@ def collect_inputs(patterns: Sequence[str], recursive: bool = False) -> list[Pat
     return unique
 
 
+def is_video(path: Path) -> bool:
+    return path.suffix.lower() in VIDEO_SUFFIXES
+
+
 def output_path(source: Path, options: ColorizeOptions) -> Path:
-    return options.out_dir / f"{source.stem}.{options.file_format}"
+    """OUT_DIR/<stem>.png (or .jpg); videos become OUT_DIR/<stem>.mp4."""
+    suffix = "mp4" if is_video(source) else options.file_format
+    return options.out_dir / f"{source.stem}.{suffix}"
 
 
 def side_by_side(original: Image.Image, colorized: Image.Image) -> Image.Image:
@@ -127,7 +135,16 @@ def colorize_files(colorizer: Colorizer, sources: list[Path], options: ColorizeO
             fail(source, f"{source}: {target} exists (use --overwrite)")
         else:
             targets[source] = target
-    for chunk in _read_chunks(list(targets), options, fail):
+    for source in [source for source in targets if is_video(source)]:
+        try:
+            colorize_video(colorizer, source, targets[source], options.size, options.temporal)
+        except VideoError as error:
+            fail(source, str(error))
+            continue
+        report.done.append(source)
+        progress.update(1)
+    photos = [source for source in targets if not is_video(source)]
+    for chunk in _read_chunks(photos, options, fail):
         colorized = colorizer.colorize_batch([image for _, image in chunk], options.size)
         for (source, image), result in zip(chunk, colorized, strict=True):
             if options.side_by_side:

@@ -107,6 +107,8 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
                         help="refuse larger images (default 100e6)")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--temporal", type=float, default=defaults.temporal,
+                        help="video only: chroma smoothing over time, 0 (off) to 0.95")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda...")
 
 
@@ -122,6 +124,8 @@ def _run_colorize(args: argparse.Namespace) -> int:
 
     if not 1 <= args.quality <= 100 or args.size < 32 or args.max_pixels < 1:
         raise UsageError("--quality must be 1-100, --size at least 32, --max-pixels positive")
+    if not 0 <= args.temporal < 1:
+        raise UsageError("--temporal must be at least 0 and below 1")
     try:
         sources = collect_inputs(args.inputs, args.recursive)
     except NoInputs as error:
@@ -129,7 +133,8 @@ def _run_colorize(args: argparse.Namespace) -> int:
     options = ColorizeOptions(out_dir=Path(args.out), file_format=args.format,
                               quality=args.quality, overwrite=args.overwrite,
                               side_by_side=args.side_by_side, size=args.size,
-                              max_pixels=int(args.max_pixels), batch_size=args.batch_size)
+                              max_pixels=int(args.max_pixels), batch_size=args.batch_size,
+                              temporal=args.temporal)
     report = colorize_files(Colorizer.load(args.model, args.device), sources, options)
     if len(sources) > 1 or report.failed:
         print(report.summary())

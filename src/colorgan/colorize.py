@@ -90,21 +90,32 @@ class Colorizer:
         planes = [to_planes(array_to_image(image) if isinstance(image, np.ndarray) else image)
                   for image in images]
         lightnesses = [lightness(plane.values) for plane in planes]
-        shapes = [working_shape(plane.height, plane.width, size) for plane in planes]
-        chromas: list[torch.Tensor | None] = [None] * len(planes)
+        chromas = self.working_chroma([working_luminance(light, size) for light in lightnesses],
+                                      batch_size)
+        return [finish(plane, light, chroma)
+                for plane, light, chroma in zip(planes, lightnesses, chromas, strict=True)]
+
+    def working_chroma(self, luminances: Sequence[torch.Tensor], batch_size: int = 8
+                       ) -> list[torch.Tensor]:
+        """Model chroma (2, h, w) for working-size luminances (1, h, w); equal shapes batch."""
+        chromas: list[torch.Tensor | None] = [None] * len(luminances)
+        shapes = [tuple(luminance.shape) for luminance in luminances]
         for shape in set(shapes):
             members = [i for i, s in enumerate(shapes) if s == shape]
             for start in range(0, len(members), batch_size):
                 chunk = members[start:start + batch_size]
-                small = torch.stack([_resize(lightnesses[i][None], shape) for i in chunk])
-                for index, chroma in zip(chunk, self.predict_chroma(
-                        lightness_to_luminance(small)), strict=True):
+                batch = torch.stack([luminances[i] for i in chunk])
+                for index, chroma in zip(chunk, self.predict_chroma(batch), strict=True):
                     chromas[index] = chroma
-        return [_finish(plane, light, chroma)
-                for plane, light, chroma in zip(planes, lightnesses, chromas, strict=True)]
+        return chromas
 
 
-def _resize(planes: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+def working_luminance(light: torch.Tensor, size: int) -> torch.Tensor:
+    """The model's input (1, h, w): full-size L (H, W) scaled down to the working shape."""
+    return lightness_to_luminance(resize_planes(light[None], working_shape(*light.shape, size)))
+
+
+def resize_planes(planes: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
     """Resize (C, H, W) with antialiasing when shrinking, bilinear when growing."""
     if tuple(planes.shape[-2:]) == shape:
         return planes
@@ -112,8 +123,9 @@ def _resize(planes: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
                                   antialias=True)[0]
 
 
-def _finish(plane: Planes, light: torch.Tensor, chroma: torch.Tensor) -> Image.Image:
-    rgb = compose_rgb(light, _resize(chroma, (plane.height, plane.width))).numpy()
+def finish(plane: Planes, light: torch.Tensor, chroma: torch.Tensor) -> Image.Image:
+    """Working-size chroma upsampled and joined with the full-resolution L: the result."""
+    rgb = compose_rgb(light, resize_planes(chroma, (plane.height, plane.width))).numpy()
     if plane.alpha is not None:
         return Image.fromarray(np.dstack([rgb, plane.alpha]), "RGBA")
     return Image.fromarray(rgb, "RGB")

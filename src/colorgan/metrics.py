@@ -55,3 +55,20 @@ def all_metrics(result: np.ndarray, truth: np.ndarray) -> dict[str, float]:
     return {"psnr": psnr(result, truth), "ssim": ssim(result, truth),
             "colorfulness": colorfulness(result), "ciede2000": ciede2000(result, truth),
             "auc": ab_error_auc(result, truth)}
+
+
+def frame_to_frame_chroma_change(frames: list[np.ndarray], still_below: float = 2.0
+                                 ) -> tuple[float, float]:
+    """(flicker, motion change) of a clip: mean |change of ab| between consecutive frames,
+    where the lightness barely changed (|dL| < still_below), and where it did change."""
+    still, moving = [], []
+    previous = _lab(frames[0])
+    for frame in frames[1:]:
+        current = _lab(frame)
+        light_change = np.abs(current[..., 0] - previous[..., 0])
+        chroma_change = np.linalg.norm(current[..., 1:] - previous[..., 1:], axis=-1)
+        still.append(chroma_change[light_change < still_below].mean())
+        if (light_change >= still_below).any():
+            moving.append(chroma_change[light_change >= still_below].mean())
+        previous = current
+    return float(np.mean(still)), float(np.mean(moving)) if moving else 0.0
