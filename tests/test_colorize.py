@@ -108,3 +108,9 @@ def test_load_a_training_run_and_refuse_junk(tmp_path, colorizer):
         Colorizer.load(tmp_path / "junk.pt")
     with pytest.raises(FileNotFoundError):
         Colorizer.load(tmp_path / "absent.safetensors")
+
+
+def test_colorizer_is_importable_from_the_package():
+    from colorgan import Colorizer as Exported
+
+    assert Exported is Colorizer
