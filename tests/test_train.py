@@ -158,3 +158,19 @@ def test_a_wall_clock_budget_stops_and_saves(photo_folder, tmp_path):
                       sample_every=1000))
     step = load_checkpoint(run / "checkpoint.pt")["step"]
     assert 0 < step < 10_000
+
+
+def test_ctrl_c_to_the_whole_process_group_saves_the_current_step(photo_folder, tmp_path):
+    run = tmp_path / "interrupted"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "colorgan.cli", "train", str(photo_folder), "--preset", "unet",
+         "--out", str(run), "--size", "32", "--batch-size", "2", "--steps", "100000",
+         "--sample-every", "3", "--save-every", "100000", "--workers", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    while not (run / "samples" / "step0000003.png").exists():
+        assert process.poll() is None, process.stderr.read().decode()
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert b"interrupted: saving step" in stderr
+    assert load_checkpoint(run / "checkpoint.pt")["step"] >= 3

@@ -4,6 +4,7 @@ import contextlib
 import dataclasses
 import json
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,9 +77,13 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def _set_worker_threads(_: int) -> None:
+def _init_worker(_: int) -> None:
     # Loader workers do light per-image work; many threads each would starve the model.
     torch.set_num_threads(1)
+    # Ctrl-C and `kill` of the process group are for the main process, which saves and then
+    # shuts the workers down; a worker dying first would abort that save.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class Trainer:
@@ -129,11 +134,15 @@ class Trainer:
         workers = self.config.workers
         loader = torch.utils.data.DataLoader(
             dataset, batch_sampler=sampler, num_workers=workers,
-            worker_init_fn=_set_worker_threads if workers else None,
+            worker_init_fn=_init_worker if workers else None,
             persistent_workers=workers > 0, pin_memory=self.device.type == "cuda",
             # Its own generator keeps the loader off the global RNG, which resume restores.
             generator=torch.Generator())
         self._batches = iter(loader)
+
+    def detach_data(self) -> None:
+        """Stop the loader workers."""
+        self._batches = None
 
     def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         luminance, chroma = next(self._batches)
@@ -359,9 +368,11 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
                     trainer.save()
     except KeyboardInterrupt:
         if group.is_main:
-            progress.write(f"interrupted: saving step {trainer.step} to {run_dir}")
+            progress.write(f"interrupted: saving step {trainer.step} to {run_dir}",
+                           file=sys.stderr)
     finally:
         progress.close()
+    trainer.detach_data()
     if group.is_main:
         trainer.save()
         log.flush()
