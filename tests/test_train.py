@@ -160,7 +160,9 @@ def test_a_wall_clock_budget_stops_and_saves(photo_folder, tmp_path):
     assert 0 < step < 10_000
 
 
-def test_ctrl_c_to_the_whole_process_group_saves_the_current_step(photo_folder, tmp_path):
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_signal_to_the_whole_process_group_saves_the_current_step(signal_number,
+                                                                        photo_folder, tmp_path):
     run = tmp_path / "interrupted"
     process = subprocess.Popen(
         [sys.executable, "-m", "colorgan.cli", "train", str(photo_folder), "--preset", "unet",
@@ -169,7 +171,7 @@ def test_ctrl_c_to_the_whole_process_group_saves_the_current_step(photo_folder, 
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     while not (run / "samples" / "step0000003.png").exists():
         assert process.poll() is None, process.stderr.read().decode()
-    os.killpg(process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    os.killpg(process.pid, signal_number)  # as Ctrl-C in a terminal, or kill -- -PGID
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert b"interrupted: saving step" in stderr
