@@ -105,3 +105,21 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path):
     save_image(Image.new("RGBA", (8, 8), (1, 2, 3, 4)), target, quality=80)
     assert Image.open(target).mode == "RGB"
     assert [p.name for p in tmp_path.iterdir()] == ["out.jpg"]
+
+
+@pytest.mark.parametrize("name, make, options", [
+    ("gray16.png", lambda: Image.fromarray(
+        (np.linspace(0, 65535, 40 * 30).reshape(30, 40)).astype(np.uint16)), {}),
+    ("gray16.tif", lambda: Image.fromarray(
+        (np.linspace(0, 65535, 40 * 30).reshape(30, 40)).astype(np.uint16)), {}),
+    ("photo.webp", lambda: color_photo(4, (40, 30)), {"quality": 80}),
+    ("print.jpg", lambda: color_photo(4, (40, 30)).convert("CMYK"), {}),
+    ("rgb.tif", lambda: color_photo(4, (40, 30)), {}),
+])
+def test_files_of_every_common_format_open_as_planes(tmp_path, name, make, options):
+    image = open_image(saved(make(), tmp_path / name, **options))
+    planes = to_planes(image)
+    assert (planes.width, planes.height) == (40, 30)
+    assert 0 <= planes.values.min() and planes.values.max() <= 1
+    if "16" in name:
+        assert planes.values.shape[0] == 1 and planes.values.max() > 0.99
