@@ -3,12 +3,8 @@
 Run: python benchmarks/page_screenshot.py (needs Debian's chromium and the playwright package)
 """
 
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from PIL import Image
@@ -16,36 +12,26 @@ from playwright.sync_api import sync_playwright
 from skimage import data
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.servers import running_server  # noqa: E402
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def main() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "colorgan.cli", "serve", "--port", str(port)])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/api/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-            photo = Path(folder) / "rocket.png"
-            Image.fromarray(data.rocket()).convert("L").save(photo)
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_page(viewport={"width": 900, "height": 900})
-            page.goto(url)
-            page.locator("#file").set_input_files(str(photo))
-            page.locator("#result").wait_for(state="visible", timeout=60_000)
-            page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), full_page=True)
-            browser.close()
-        print("wrote docs/screenshot.png")
-    finally:
-        server.terminate()
+    with running_server() as (url, _), tempfile.TemporaryDirectory() as folder, \
+            sync_playwright() as playwright:
+        photo = Path(folder) / "rocket.png"
+        Image.fromarray(data.rocket()).convert("L").save(photo)
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 900, "height": 900})
+        page.goto(url)
+        page.locator("#file").set_input_files(str(photo))
+        page.locator("#result").wait_for(state="visible", timeout=60_000)
+        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"), full_page=True)
+        browser.close()
+    print("wrote docs/screenshot.png")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,8 @@ Run: python benchmarks/server_load.py [--concurrency 4] [--requests 40] [--side 
 
 import argparse
 import io
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +17,9 @@ from PIL import Image
 from skimage import data
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import running_server  # noqa: E402
+
 from machine import describe_machine  # noqa: E402
 
 
@@ -37,22 +37,10 @@ def main() -> None:
     parser.add_argument("--side", type=int, default=1024, help="photo side in pixels")
     parser.add_argument("--max-seconds", type=float, default=120)
     args = parser.parse_args()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "colorgan.cli", "serve", "--port", str(port),
-                               "--device", "cpu"], stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     photo = io.BytesIO()
     Image.fromarray(data.astronaut()).convert("L").resize((args.side, args.side)).save(photo, "PNG")
     body = photo.getvalue()
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{url}/api/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with running_server("--device", "cpu") as (url, server):
         deadline = time.monotonic() + args.max_seconds
         latencies, codes = [], []
 
@@ -70,9 +58,6 @@ def main() -> None:
             list(pool.map(one, range(args.requests)))
         elapsed = time.perf_counter() - started
         peak = peak_memory_bytes(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     ok = [lat for lat, code in zip(latencies, codes, strict=True) if code == 200]
     print(f"machine: {describe_machine()}; {args.side}x{args.side} gray PNG, "
           f"{args.concurrency} concurrent, {len(codes)} requests, server defaults "

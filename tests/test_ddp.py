@@ -1,15 +1,9 @@
 import os
-import socket
 import subprocess
 import sys
 
 from colorgan.checkpoint import load_checkpoint
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.servers import free_port
 
 
 def test_two_process_ddp_training_on_cpu(photo_folder, tmp_path):
