@@ -176,3 +176,27 @@ def test_a_stop_signal_to_the_whole_process_group_saves_the_current_step(signal_
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert b"interrupted: saving step" in stderr
     assert load_checkpoint(run / "checkpoint.pt")["step"] >= 3
+
+
+def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, tmp_path):
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"data": [str(photo_folder)], "preset": "seed", "size": 32,
+                                  "batch_size": 2, "mini_epoch": 4, "steps": 5,
+                                  "workers": 0, "num_samples": 2, "sample_every": 1}))
+    run = tmp_path / "from-recipe"
+    result = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
+                             str(recipe), "--out", str(run), "--steps", "2"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    saved = json.loads((run / "config.json").read_text())
+    assert (saved["preset"], saved["size"], saved["steps"]) == ("seed", 32, 2)
+    recipe.write_text(json.dumps({"data": [str(photo_folder)], "learning_rate": 1}))
+    bad = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
+                          str(recipe)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown settings ['learning_rate']" in bad.stderr
+
+
+def test_the_bundled_recipe_is_a_valid_training_config():
+    recipe = json.loads((Path(__file__).parent.parent / "recipes" / "bundled.json").read_text())
+    config = TrainConfig(**recipe)
+    assert config.preset == "efficientnet-unet" and config.pretrain_steps < config.steps

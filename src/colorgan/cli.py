@@ -1,6 +1,7 @@
 """Command-line interface: argument parsing only; every command calls the modules below."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -13,34 +14,37 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     from colorgan.train import TrainConfig
 
     defaults = TrainConfig()
-    parser = commands.add_parser("train", help="train a colorization GAN on folders of photos")
+    # Options left out stay out of the namespace, so a --config file's values hold for them.
+    parser = commands.add_parser("train", help="train a colorization GAN on folders of photos",
+                                 argument_default=argparse.SUPPRESS)
     parser.add_argument("data", nargs="*", help="folders (or files) of color photos")
-    parser.add_argument("--preset", default=DEFAULT_PRESET, choices=sorted(PRESETS))
-    parser.add_argument("--out", default=defaults.out, help="run folder")
+    parser.add_argument("--config", help="a JSON recipe (see recipes/); options given here win")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help=f"default {DEFAULT_PRESET}")
+    parser.add_argument("--out", help=f"run folder (default {defaults.out})")
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue a stopped run where its last checkpoint left it")
-    parser.add_argument("--size", type=int, default=defaults.size, help="training crop side")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--size", type=int, help=f"training crop side ({defaults.size})")
+    parser.add_argument("--batch-size", type=int, help=f"default {defaults.batch_size}")
+    parser.add_argument("--steps", type=int,
                         help=f"total steps (default {defaults.steps}; on resume: as saved)")
-    parser.add_argument("--pretrain-steps", type=int, default=defaults.pretrain_steps,
-                        help="generator-only L1 steps before the adversarial phase")
-    parser.add_argument("--sample-every", type=int, default=defaults.sample_every)
-    parser.add_argument("--save-every", type=int, default=defaults.save_every,
+    parser.add_argument("--pretrain-steps", type=int,
+                        help="generator-only L1 steps before the adversarial phase (default 0)")
+    parser.add_argument("--sample-every", type=int, help=f"default {defaults.sample_every}")
+    parser.add_argument("--save-every", type=int,
                         help="checkpoint interval (default: twice --sample-every)")
-    parser.add_argument("--num-samples", type=int, default=defaults.num_samples)
-    parser.add_argument("--mini-epoch", type=int, default=defaults.mini_epoch,
-                        help="images per step in the seed preset's regime")
-    parser.add_argument("--workers", type=int, default=defaults.workers)
-    parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda, cuda:1...")
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--degrade", type=float, default=defaults.degrade,
+    parser.add_argument("--num-samples", type=int, help=f"default {defaults.num_samples}")
+    parser.add_argument("--mini-epoch", type=int,
+                        help=f"images per step in the seed regime ({defaults.mini_epoch})")
+    parser.add_argument("--workers", type=int, help=f"loader processes ({defaults.workers})")
+    parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:1...")
+    parser.add_argument("--seed", type=int, help=f"default {defaults.seed}")
+    parser.add_argument("--degrade", type=float,
                         help="probability of old-print defects (grain, blur, fading) on inputs")
-    parser.add_argument("--lr-generator", type=float)
-    parser.add_argument("--lr-discriminator", type=float)
-    parser.add_argument("--l1-weight", type=float)
-    parser.add_argument("--gan-weight", type=float)
-    parser.add_argument("--max-minutes", type=float, default=defaults.max_minutes,
+    parser.add_argument("--lr-generator", type=float, help="default: the preset's")
+    parser.add_argument("--lr-discriminator", type=float, help="default: the preset's")
+    parser.add_argument("--l1-weight", type=float, help="default: the preset's")
+    parser.add_argument("--gan-weight", type=float, help="default: the preset's")
+    parser.add_argument("--max-minutes", type=float,
                         help="stop and save after this many minutes (a wall-clock budget)")
     parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
                         help="start a pretrained encoder from random weights instead")
@@ -49,16 +53,23 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
 def _run_train(args: argparse.Namespace) -> int:
     from colorgan.train import TrainConfig, load_run_config, train
 
-    if args.resume:
-        config = load_run_config(Path(args.resume), args.steps)
-        train(config, resume=True)
+    if "resume" in args:
+        train(load_run_config(Path(args.resume), getattr(args, "steps", None)), resume=True)
         return EXIT_OK
-    if not args.data:
-        raise UsageError("train needs at least one data folder (or --resume RUN_DIR)")
+    values = {}
+    if "config" in args:
+        try:
+            values = json.loads(Path(args.config).read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise UsageError(f"--config {args.config}: {error}") from None
     fields = set(TrainConfig.__dataclass_fields__)
-    values = {key: value for key, value in vars(args).items() if key in fields}
-    if args.steps is None:
-        values.pop("steps")
+    unknown = set(values) - fields
+    if unknown:
+        raise UsageError(f"--config {args.config}: unknown settings {sorted(unknown)}")
+    values.update({key: value for key, value in vars(args).items()
+                   if key in fields and value != []})
+    if not values.get("data"):
+        raise UsageError("train needs at least one data folder (or --config, or --resume)")
     train(TrainConfig(**values))
     return EXIT_OK
 
