@@ -1,6 +1,6 @@
-"""Writes docs/RESULTS.md: the article's `seed` preset against `unet`, trained on the same data
-for the same wall-clock budget on this machine, scored on ../shared/data/val with the gray
-baseline and the bundled model.
+"""Writes docs/RESULTS.md: the presets (the article's `seed`, `unet`, `efficientnet-unet`)
+trained on the same data for the same wall-clock budget on this machine, scored on
+../shared/data/val with the gray baseline and the bundled model.
 
 Run: python benchmarks/results.py [--minutes 8] (from the repository root)
 """
@@ -17,6 +17,7 @@ from machine import describe_machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
+PRESETS = ("seed", "unet", "efficientnet-unet")
 TRAIN_FOLDERS = ["seed-coast", "bsds500", "imagenet-sample1k", "faces-utk", "t91"]
 
 
@@ -35,14 +36,14 @@ def main() -> None:
     train_data = [str(DATA / "train" / name) for name in TRAIN_FOLDERS]
     val_data = [str(DATA / "val" / name) for name in ("urban100", "sun-hays80")]
     commands = []
-    for preset in ("seed", "unet"):
+    for preset in PRESETS:
         out = Path(args.runs) / preset
         if not (out / "checkpoint.pt").exists():
             commands.append(run(["colorgan", "train", *train_data, "--preset", preset, "--out",
                                  str(out), "--size", str(args.size), "--steps", "1000000",
                                  "--max-minutes", str(args.minutes), "--sample-every", "100"]))
     evaluation = Path(args.runs) / "evaluation"
-    models = [str(Path(args.runs) / "seed"), str(Path(args.runs) / "unet"), "bundled"]
+    models = [str(Path(args.runs) / preset) for preset in PRESETS] + ["bundled"]
     commands.append(run(["colorgan", "evaluate", *val_data,
                          *[argument for model in models for argument in ("--model", model)],
                          "--out", str(evaluation), "--grid-photos", "6"]))
@@ -64,11 +65,11 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
 
     grid = ROOT / "docs" / "results" / "comparison.jpg"
     save_image(Image.open(evaluation / "comparison.png"), grid, quality=85)
-    names = {str(Path(args.runs) / "seed"): "seed", str(Path(args.runs) / "unet"): "unet"}
+    names = {str(Path(args.runs) / preset): preset for preset in PRESETS}
     lines = ["# Results", "",
              f"Written by `python benchmarks/results.py --minutes {args.minutes:g}` on "
              f"{describe_machine()}.", "",
-             f"`seed` and `unet` were each trained for {args.minutes:g} minutes of wall time at "
+             f"Each preset was trained for {args.minutes:g} minutes of wall time at "
              f"{args.size} px on the same data ({', '.join(TRAIN_FOLDERS)} from "
              "../shared/data/train), then scored on ../shared/data/val (urban100 and sun-hays80) "
              "at a 256 px working size. `bundled` is the shipped default model (see "
@@ -86,7 +87,7 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
               + (", ".join(better) if better else "nowhere in these measures") + "."]
     lines += ["", f"{report['photos']} photos; mean colorfulness of the originals "
               f"{report['truth_colorfulness']:.1f}.", "",
-              "Comparison grid (gray | seed | unet | bundled | original):", "",
+              "Comparison grid (gray | seed | unet | efficientnet-unet | bundled | original):", "",
               "![comparison](results/comparison.jpg)", "", "Commands:", "", "```",
               *commands, "```", ""]
     (ROOT / "docs" / "RESULTS.md").write_text("\n".join(lines))

@@ -103,9 +103,10 @@ def test_load_a_training_run_and_refuse_junk(tmp_path, colorizer):
     mine = Colorizer.load(tmp_path / "mine.safetensors", device="cpu")
     luminance = torch.zeros(1, 1, 32, 32)
     assert torch.allclose(mine.predict_chroma(luminance), colorizer.predict_chroma(luminance))
-    (tmp_path / "junk.pt").write_bytes(b"junk")
-    with pytest.raises(ValueError, match="not a colorgan checkpoint"):
-        Colorizer.load(tmp_path / "junk.pt")
+    for junk in ("junk.pt", "junk.safetensors"):
+        (tmp_path / junk).write_bytes(b"junk")
+        with pytest.raises(ValueError, match="not a colorgan model"):
+            Colorizer.load(tmp_path / junk)
     with pytest.raises(FileNotFoundError):
         Colorizer.load(tmp_path / "absent.safetensors")
 

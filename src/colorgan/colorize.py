@@ -18,6 +18,7 @@ from torch.nn import functional
 
 from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, read_export
 from colorgan.color import compose_rgb, lightness, lightness_to_luminance
+from colorgan.device import resolve_device
 from colorgan.imageio import Planes, array_to_image, to_planes
 from colorgan.models import get_preset
 
@@ -47,13 +48,15 @@ def read_model(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
         path = path / WEIGHTS_NAME if (path / WEIGHTS_NAME).exists() else path / CHECKPOINT_NAME
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such model file")
-    if path.suffix == ".safetensors":
-        return read_export(path)
     try:
+        if path.suffix == ".safetensors":
+            return read_export(path)
         state = load_checkpoint(path)
-    except Exception as error:  # torch raises many kinds for a file that is not a checkpoint
-        raise ValueError(f"{path}: not a colorgan checkpoint ({error})") from None
-    return state["generator"], json.loads(state["config"])
+        return state["generator"], json.loads(state["config"])
+    except ValueError:
+        raise
+    except Exception as error:  # torch and safetensors raise many kinds for a foreign file
+        raise ValueError(f"{path}: not a colorgan model ({error})") from None
 
 
 class Colorizer:
@@ -70,9 +73,7 @@ class Colorizer:
         weights, config = read_model(Path(path) if path else bundled_weights_path())
         generator = get_preset(config["preset"]).build_generator(False)
         generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
-        if device == "auto":
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        return cls(generator, config, device)
+        return cls(generator, config, resolve_device(device))
 
     @torch.inference_mode()
     def predict_chroma(self, luminance: torch.Tensor) -> torch.Tensor:

@@ -33,6 +33,7 @@ from colorgan.data import (
     load_rgb,
     scan_images,
 )
+from colorgan.device import resolve_device
 from colorgan.imageio import save_image
 from colorgan.losses import adversarial_loss, reconstruction_loss
 from colorgan.models import DEFAULT_PRESET, Preset, get_preset
@@ -68,13 +69,6 @@ class TrainConfig:
     @property
     def save_interval(self) -> int:
         return self.save_every or 2 * self.sample_every
-
-
-def resolve_device(name: str) -> torch.device:
-    """'auto' is CUDA when present, else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 def _init_worker(_: int) -> None:
