@@ -40,3 +40,10 @@ def test_evaluate_cli_writes_json_and_grid_and_reports_bad_files(photo_folder, t
     assert 0 < report["models"]["bundled"]["auc"] <= 1
     assert (out / "comparison.png").exists()
     assert "| gray (ab = 0) |" in result.stdout
+
+
+def test_no_grid_photos_means_no_grid(photo_folder, tmp_path):
+    evaluation = evaluate([str(photo_folder)], {}, size=64, limit=2, grid_photos=0,
+                          grid_path=tmp_path / "grid.png")
+    assert len(evaluation.truth_colorfulness) == 2
+    assert not (tmp_path / "grid.png").exists()

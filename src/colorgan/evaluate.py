@@ -60,7 +60,7 @@ def evaluate(folders: list[str], models: dict[str, Colorizer], size: int = DEFAU
     if not paths:
         raise ValueError("no color photos to evaluate in " + ", ".join(folders))
     result = Evaluation(scores={name: {} for name in [GRAY_BASELINE, *models]})
-    grid_every = max(1, len(paths) // grid_photos)
+    grid_every = max(1, len(paths) // max(1, grid_photos))
     rows = []
     for index, path in enumerate(tqdm(paths, unit="photo")):
         try:
