@@ -199,4 +199,4 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
 def test_the_bundled_recipe_is_a_valid_training_config():
     recipe = json.loads((Path(__file__).parent.parent / "recipes" / "bundled.json").read_text())
     config = TrainConfig(**recipe)
-    assert config.preset == "efficientnet-unet" and config.pretrain_steps < config.steps
+    assert config.preset == "efficientnet-unet" and config.pretrain_steps <= config.steps
