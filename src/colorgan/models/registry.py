@@ -51,7 +51,7 @@ PRESETS: dict[str, Preset] = {
         encoder_lr_scale=0.2),
 }
 
-DEFAULT_PRESET = "unet"
+DEFAULT_PRESET = "efficientnet-unet"
 
 
 def get_preset(name: str) -> Preset:
