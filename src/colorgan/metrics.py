@@ -36,7 +36,7 @@ def _lab(image: np.ndarray) -> np.ndarray:
 
 def ciede2000(result: np.ndarray, truth: np.ndarray) -> float:
     """Mean CIEDE2000 color difference per pixel."""
-    return float(deltaE_ciede2000(_lab(truth), _lab(result)).mean())
+    return _ciede2000_of_lab(_lab(result), _lab(truth))
 
 
 def ab_error_auc(result: np.ndarray, truth: np.ndarray) -> float:
@@ -44,17 +44,27 @@ def ab_error_auc(result: np.ndarray, truth: np.ndarray) -> float:
 
     1.0 means every pixel's chroma is exact (Zhang et al. 2016, "Colorful Image Colorization").
     """
-    error = np.linalg.norm(_lab(result)[..., 1:] - _lab(truth)[..., 1:], axis=-1).ravel()
+    return _auc_of_lab(_lab(result), _lab(truth))
+
+
+def _ciede2000_of_lab(result_lab: np.ndarray, truth_lab: np.ndarray) -> float:
+    return float(deltaE_ciede2000(truth_lab, result_lab).mean())
+
+
+def _auc_of_lab(result_lab: np.ndarray, truth_lab: np.ndarray) -> float:
+    error = np.linalg.norm(result_lab[..., 1:] - truth_lab[..., 1:], axis=-1).ravel()
     thresholds = np.arange(AUC_MAX_THRESHOLD + 1)
     cumulative = np.searchsorted(np.sort(error), thresholds, side="right") / error.size
     return float(np.trapezoid(cumulative, thresholds) / AUC_MAX_THRESHOLD)
 
 
 def all_metrics(result: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """Every measure for one colorized photo against its original."""
+    """Every measure for one colorized photo against its original (each Lab conversion once)."""
+    result_lab, truth_lab = _lab(result), _lab(truth)
     return {"psnr": psnr(result, truth), "ssim": ssim(result, truth),
-            "colorfulness": colorfulness(result), "ciede2000": ciede2000(result, truth),
-            "auc": ab_error_auc(result, truth)}
+            "colorfulness": colorfulness(result),
+            "ciede2000": _ciede2000_of_lab(result_lab, truth_lab),
+            "auc": _auc_of_lab(result_lab, truth_lab)}
 
 
 def frame_to_frame_chroma_change(frames: list[np.ndarray], still_below: float = 2.0
