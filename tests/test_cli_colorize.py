@@ -84,3 +84,28 @@ def test_model_option_uses_a_training_export(gray_folder, tmp_path):
     broken = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "p"),
                       "--model", str(tmp_path / "none.safetensors"))
     assert broken.returncode == 1 and "no such model file" in broken.stderr
+
+
+def test_export_sets_the_temperature_of_a_binned_model_only(tmp_path):
+    from colorgan.checkpoint import export_generator
+    from colorgan.colorize import read_model
+    from colorgan.models import get_preset
+
+    binned = tmp_path / "binned.safetensors"
+    export_generator(binned, get_preset("efficientnet-bins").build_generator(False).state_dict(),
+                     {"preset": "efficientnet-bins"})
+    result = colorgan("export", str(binned), str(tmp_path / "vivid.safetensors"),
+                      "--temperature", "0.25", "--half")
+    assert result.returncode == 0, result.stderr
+    weights, config = read_model(tmp_path / "vivid.safetensors")
+    assert float(weights["bins.temperature"]) == pytest.approx(0.25, rel=1e-3)
+    assert config["temperature"] == 0.25
+    refused = colorgan("export", str(binned), str(tmp_path / "x.safetensors"),
+                       "--temperature", "1.5")
+    assert refused.returncode == 2 and "must be in (0, 1]" in refused.stderr
+    regression = tmp_path / "regression.safetensors"
+    export_generator(regression, get_preset("efficientnet-unet").build_generator(False)
+                     .state_dict(), {"preset": "efficientnet-unet"})
+    refused = colorgan("export", str(regression), str(tmp_path / "y.safetensors"),
+                       "--temperature", "0.5")
+    assert refused.returncode == 2 and "only a model with binned chroma" in refused.stderr

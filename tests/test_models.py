@@ -45,3 +45,12 @@ def test_flop_count_grows_with_image_area():
     small = count_flops(generator, torch.zeros(1, 1, 64, 64))
     large = count_flops(generator, torch.zeros(1, 1, 128, 128))
     assert large == pytest.approx(4 * small, rel=0.01)
+
+
+@pytest.mark.parametrize("size", [(64, 64), (100, 77)])
+def test_binned_generator_gives_bin_logits_at_a_quarter_of_the_input(size):
+    generator = get_preset("efficientnet-bins").build_generator(False).eval()
+    with torch.no_grad():
+        chroma, logits = generator(torch.rand(1, 1, *size) * 2 - 1, with_logits=True)
+    assert chroma.shape == (1, 2, *size)
+    assert logits.shape == (1, len(generator.bins.centers), -(-size[0] // 4), -(-size[1] // 4))

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from colorgan.checkpoint import load_checkpoint, save_checkpoint
+from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
 from colorgan.data import image_to_tensor
 from colorgan.models import PRESETS
@@ -31,23 +31,53 @@ def fixed_batch() -> tuple[torch.Tensor, torch.Tensor]:
     return rgb_to_model(rgb)
 
 
-def l1_after_steps(trainer: Trainer, step, count: int) -> list[float]:
+def losses_after_steps(trainer: Trainer, step, count: int, name: str = "l1") -> list[float]:
     batch = fixed_batch()
     trainer._next_batch = lambda: batch
-    return [step()["l1"] for _ in range(count)]
+    return [step()[name] for _ in range(count)]
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
-def test_l1_pretraining_on_a_fixed_batch_reduces_the_error(name, tmp_path):
+def test_pretraining_on_a_fixed_batch_reduces_the_reconstruction_loss(name, tmp_path):
     trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
-    losses = l1_after_steps(trainer, trainer.pretrain_step, 25)
+    if trainer.binned:
+        centers = trainer.generator.bins.centers
+        trainer.use_chroma_histogram(torch.ones(len(centers)) / len(centers))
+    losses = losses_after_steps(trainer, trainer.pretrain_step, 25,
+                                "bins" if trainer.binned else "l1")
     assert min(losses[-5:]) < 0.7 * losses[0]
+
+
+def test_binned_training_rebalances_by_the_data_and_predicts_its_colors(photo_folder,
+                                                                       tmp_path):
+    trainer = Trainer(tiny_config(photo_folder, tmp_path, preset="efficientnet-bins"))
+    trainer.attach_data(sorted(photo_folder.glob("photo*.png")))
+    histogram = trainer.chroma_histogram
+    assert histogram.sum() == pytest.approx(1.0) and (histogram > 0).sum() > 3
+    weights = trainer.bins_loss.weights
+    assert weights[histogram.argmax()] < weights[histogram.argmin()]
+    assert torch.allclose(trainer.generator.bins.loss_log_weights, weights.log())
+    losses = losses_after_steps(trainer, trainer.pretrain_step, 30, "bins")
+    assert min(losses[-5:]) < 0.7 * losses[0]
+
+
+def test_init_weights_start_matching_layers_from_another_model(tmp_path):
+    source = PRESETS["efficientnet-unet"].build_generator(False)
+    export_generator(tmp_path / "l1.safetensors", source.state_dict(),
+                     {"preset": "efficientnet-unet"})
+    trainer = Trainer(TrainConfig(preset="efficientnet-bins", out=str(tmp_path / "run"),
+                                  pretrained=False,
+                                  init_weights=str(tmp_path / "l1.safetensors")))
+    mine, theirs = trainer.generator.state_dict(), source.state_dict()
+    assert torch.equal(mine["encoder._conv_stem.weight"], theirs["encoder._conv_stem.weight"])
+    assert torch.equal(mine["ups.0.reduce.0.weight"], theirs["ups.0.reduce.0.weight"])
+    assert "bins.classify.weight" in mine and "head.0.weight" not in mine
 
 
 @pytest.mark.parametrize("name", ["unet", "efficientnet-unet"])
 def test_gan_plus_l1_steps_on_a_fixed_batch_reduce_the_error(name, tmp_path):
     trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
-    losses = l1_after_steps(trainer, trainer.paired_step, 25)
+    losses = losses_after_steps(trainer, trainer.paired_step, 25)
     assert min(losses[-5:]) < 0.7 * losses[0]
 
 
@@ -73,7 +103,7 @@ def test_seed_regime_rejects_a_mini_epoch_of_odd_batches(photo_folder, tmp_path)
         trainer.train_step()
 
 
-@pytest.mark.parametrize("name", ["unet", "seed"])
+@pytest.mark.parametrize("name", ["unet", "seed", "efficientnet-bins"])
 def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_path):
     whole = tiny_config(photo_folder, tmp_path / "whole", preset=name, steps=6,
                         pretrain_steps=2)
@@ -196,7 +226,10 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     assert bad.returncode == 2 and "unknown settings ['learning_rate']" in bad.stderr
 
 
-def test_the_bundled_recipe_is_a_valid_training_config():
-    recipe = json.loads((Path(__file__).parent.parent / "recipes" / "bundled.json").read_text())
-    config = TrainConfig(**recipe)
-    assert config.preset == "efficientnet-unet" and config.pretrain_steps <= config.steps
+def test_the_bundled_recipe_continues_from_its_first_stage():
+    recipes = Path(__file__).parent.parent / "recipes"
+    stage1 = TrainConfig(**json.loads((recipes / "stage1-l1.json").read_text()))
+    bundled = TrainConfig(**json.loads((recipes / "bundled.json").read_text()))
+    assert stage1.preset == "efficientnet-unet" and bundled.preset == "efficientnet-bins"
+    assert Path(bundled.init_weights) == Path(stage1.out) / "generator.safetensors"
+    assert bundled.data == stage1.data

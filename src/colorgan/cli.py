@@ -44,6 +44,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr-discriminator", type=float, help="default: the preset's")
     parser.add_argument("--l1-weight", type=float, help="default: the preset's")
     parser.add_argument("--gan-weight", type=float, help="default: the preset's")
+    parser.add_argument("--bins-weight", type=float, help="default: the preset's")
+    parser.add_argument("--init-weights", help="start from this model's generator (run folder, "
+                                               "checkpoint or .safetensors; matching layers)")
     parser.add_argument("--max-minutes", type=float,
                         help="stop and save after this many minutes (a wall-clock budget)")
     parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
@@ -159,6 +162,12 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("model", help="run folder, checkpoint or .safetensors")
     parser.add_argument("output", help="the .safetensors file to write (a .json goes beside it)")
     parser.add_argument("--half", action="store_true", help="store weights as float16")
+    parser.add_argument("--temperature", type=float,
+                        help="binned models: annealed-mean temperature in (0, 1], lower is "
+                             "more vivid")
+    parser.add_argument("--rebalance", type=float,
+                        help="binned models: share of the training's rare-color rebalancing "
+                             "kept, 0 (truest) to 2 (most vivid); 1 as trained")
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -168,6 +177,15 @@ def _run_export(args: argparse.Namespace) -> int:
     if not args.output.endswith(".safetensors"):
         raise UsageError("the output file must end in .safetensors")
     weights, config = read_model(Path(args.model))
+    if args.temperature is not None or args.rebalance is not None:
+        from colorgan.models.chroma_bins import set_decoding
+
+        try:
+            set_decoding(weights, args.temperature, args.rebalance)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        config.update({name: value for name in ("temperature", "rebalance")
+                       if (value := getattr(args, name)) is not None})
     print(f"wrote {export_generator(Path(args.output), weights, config, args.half)}")
     return EXIT_OK
 

@@ -71,6 +71,12 @@ class Colorizer:
     def load(cls, path: str | Path | None = None, device: str = "auto") -> "Colorizer":
         """The bundled default model, or a run folder, checkpoint or safetensors export."""
         weights, config = read_model(Path(path) if path else bundled_weights_path())
+        return cls.from_weights(weights, config, device)
+
+    @classmethod
+    def from_weights(cls, weights: dict[str, torch.Tensor], config: dict,
+                     device: str = "auto") -> "Colorizer":
+        """A generator of the config's preset with these weights (as read_model returns)."""
         generator = get_preset(config["preset"]).build_generator(False)
         generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
         return cls(generator, config, resolve_device(device))

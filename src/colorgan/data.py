@@ -51,15 +51,20 @@ def find_images(folders: Sequence[str | Path]) -> list[Path]:
     return sorted(found)
 
 
+def _thumbnail(path: Path) -> torch.Tensor:
+    """A quickly decoded RGB tensor (3, h, w) of the photo, at most SCAN_SIDE a side."""
+    with Image.open(path) as image:
+        image.draft("RGB", (SCAN_SIDE, SCAN_SIDE))
+        image.thumbnail((SCAN_SIDE, SCAN_SIDE))
+        return image_to_tensor(image.convert("RGB"))
+
+
 def _classify(path: Path) -> str:
     try:
-        with Image.open(path) as image:
-            image.draft("RGB", (SCAN_SIDE, SCAN_SIDE))
-            image.thumbnail((SCAN_SIDE, SCAN_SIDE))
-            rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+        rgb = _thumbnail(path)
     except Exception:  # PIL raises many kinds for broken files; all mean "unreadable"
         return "unreadable"
-    strength = chroma_strength(torch.from_numpy(rgb).permute(2, 0, 1))
+    strength = chroma_strength(rgb)
     return "kept" if float(strength) >= MIN_CHROMA else "grayscale"
 
 
@@ -73,6 +78,14 @@ def scan_images(folders: Sequence[str | Path], warn: bool = True) -> ScanReport:
             if warn and verdict != "kept":
                 print(f"warning: skipping {path}: {verdict}", file=sys.stderr)
     return report
+
+
+def thumbnail_chromas(paths: Sequence[Path], limit: int) -> list[torch.Tensor]:
+    """Model chroma (1, 2, h, w) of thumbnails of up to `limit` photos spread over the list:
+    a cheap sample of the data's color distribution."""
+    chosen = [paths[i] for i in np.linspace(0, len(paths) - 1, min(limit, len(paths))).astype(int)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return [rgb_to_model(rgb[None])[1] for rgb in pool.map(_thumbnail, chosen)]
 
 
 def load_rgb(path: Path) -> Image.Image:

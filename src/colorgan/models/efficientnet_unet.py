@@ -8,6 +8,7 @@ import torch
 from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 
+from colorgan.models.chroma_bins import BinnedChromaHead
 from colorgan.models.layers import SelfAttention, UpBlock, conv_bn_relu
 from colorgan.models.padding import pad_to_multiple
 
@@ -31,9 +32,13 @@ def imagenet_encoder_state() -> dict[str, torch.Tensor]:
 
 class EfficientNetUNet(nn.Module):
     """EfficientNet-Lite0 encoder with skips at 1/2 to 1/32, a light decoder with
-    self-attention at 1/16, ab predicted at 1/2 and upsampled (color is low-frequency)."""
+    self-attention at 1/16, ab predicted at 1/2 and upsampled (color is low-frequency).
 
-    def __init__(self, pretrained: bool = False):
+    The head regresses ab through a tanh, or with `binned` predicts logits over ab bins at 1/4
+    that are decoded by their annealed mean.
+    """
+
+    def __init__(self, pretrained: bool = False, binned: bool = False):
         super().__init__()
         self.encoder = EfficientNet.from_name("efficientnet-lite0")
         if pretrained:
@@ -45,7 +50,11 @@ class EfficientNetUNet(nn.Module):
         ins = (*DECODER_WIDTHS[1:], SKIP_CHANNELS[-1])
         self.ups = nn.ModuleList(UpBlock(cin, skip, cout) for cin, skip, cout
                                  in zip(ins, SKIP_CHANNELS[:-1], DECODER_WIDTHS, strict=True))
-        self.head = nn.Sequential(nn.Conv2d(DECODER_WIDTHS[0], 2, 3, padding=1), nn.Tanh())
+        self.binned = binned
+        if binned:
+            self.bins = BinnedChromaHead(DECODER_WIDTHS[0])
+        else:
+            self.head = nn.Sequential(nn.Conv2d(DECODER_WIDTHS[0], 2, 3, padding=1), nn.Tanh())
 
     def encoder_parameters(self) -> list[nn.Parameter]:
         """The pretrained part, which trains with a lower learning rate."""
@@ -62,7 +71,9 @@ class EfficientNetUNet(nn.Module):
                 skips.append(features)
         return skips
 
-    def forward(self, luminance: torch.Tensor) -> torch.Tensor:
+    def forward(self, luminance: torch.Tensor, with_logits: bool = False
+                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Chroma for the luminance; with_logits (binned only): also the bin logits at 1/4."""
         padded, crop = pad_to_multiple(luminance, 32)
         skips = self._encode(padded)
         features = self.bridge(skips.pop())
@@ -70,6 +81,14 @@ class EfficientNetUNet(nn.Module):
             features = up(features, skips.pop())
             if index == 0:
                 features = self.attention(features)
-        chroma = nn.functional.interpolate(self.head(features), size=padded.shape[-2:],
-                                           mode="bilinear", align_corners=False)
-        return crop(chroma)
+        if self.binned:
+            logits = self.bins(features)
+            low_chroma = self.bins.decode(logits)
+        else:
+            low_chroma = self.head(features)
+        chroma = crop(nn.functional.interpolate(low_chroma, size=padded.shape[-2:],
+                                                mode="bilinear", align_corners=False))
+        if not with_logits:
+            return chroma
+        height, width = luminance.shape[-2:]
+        return chroma, logits[..., :-(-height // 4), :-(-width // 4)]

@@ -24,6 +24,7 @@ class Preset:
     lr_discriminator: float
     l1_weight: float
     gan_weight: float = 1.0
+    bins_weight: float = 0.0  # cross-entropy over chroma bins, for generators with a `bins` head
     encoder_lr_scale: float = 1.0  # learning-rate factor for a pretrained encoder
     betas: tuple[float, float] = (0.5, 0.999)
 
@@ -49,6 +50,14 @@ PRESETS: dict[str, Preset] = {
         build_discriminator=PatchDiscriminator,
         regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=100.0,
         encoder_lr_scale=0.2),
+    "efficientnet-bins": Preset(
+        name="efficientnet-bins",
+        description="efficientnet-unet predicting a distribution over ab bins (class-rebalanced "
+                    "cross-entropy), colored by its annealed mean: vivid where L1 is muted",
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, binned=True),
+        build_discriminator=PatchDiscriminator,
+        regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=0.0,
+        bins_weight=1.0, encoder_lr_scale=0.2),
 }
 
 DEFAULT_PRESET = "efficientnet-unet"
