@@ -1,6 +1,6 @@
-"""Writes docs/RESULTS.md: the presets (the article's `seed`, `unet`, `efficientnet-unet`)
-trained on the same data for the same wall-clock budget on this machine, scored on
-../shared/data/val with the gray baseline and the bundled model.
+"""Writes docs/RESULTS.md: every preset (the article's `seed`, `unet`, `efficientnet-unet`,
+`efficientnet-bins`) trained on the same data for the same wall-clock budget on this
+machine, scored on ../shared/data/val with the gray baseline and the bundled model.
 
 Run: python benchmarks/results.py [--minutes 8] (from the repository root)
 """
@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from colorgan.models import PRESETS  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-PRESETS = ("seed", "unet", "efficientnet-unet")
 TRAIN_FOLDERS = ["seed-coast", "bsds500", "imagenet-sample1k", "faces-utk", "t91"]
 
 
@@ -87,7 +87,7 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
               + (", ".join(better) if better else "nowhere in these measures") + "."]
     lines += ["", f"{report['photos']} photos; mean colorfulness of the originals "
               f"{report['truth_colorfulness']:.1f}.", "",
-              "Comparison grid (gray | seed | unet | efficientnet-unet | bundled | original):", "",
+              f"Comparison grid (gray | {' | '.join(PRESETS)} | bundled | original):", "",
               "![comparison](results/comparison.jpg)", "", "Commands:", "", "```",
               *commands, "```", ""]
     (ROOT / "docs" / "RESULTS.md").write_text("\n".join(lines))

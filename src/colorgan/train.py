@@ -358,16 +358,20 @@ def split_holdout(paths: list[Path], count: int, seed: int) -> tuple[list[Path],
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _stop_signals_as_interrupt() -> Iterator[None]:
     # A polite kill (SIGTERM) saves like Ctrl-C does; kill -9 relies on atomic checkpoints.
+    # SIGINT is set too: a shell starts background jobs with it ignored, and Python then
+    # never turns it into KeyboardInterrupt.
     def raise_interrupt(*_):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(number, raise_interrupt) for number in stops]
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in zip(stops, previous, strict=True):
+            signal.signal(number, handler)
 
 
 def load_run_config(run_dir: Path, steps: int | None = None) -> TrainConfig:
@@ -409,7 +413,7 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
                     unit="step", dynamic_ncols=True)
     deadline = time.monotonic() + 60 * config.max_minutes if config.max_minutes else float("inf")
     try:
-        with _sigterm_as_interrupt():
+        with _stop_signals_as_interrupt():
             while trainer.step < config.steps and not distributed.any_across(
                     group, time.monotonic() > deadline, trainer.device):
                 started = time.perf_counter()
