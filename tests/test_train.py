@@ -14,7 +14,7 @@ from safetensors.torch import load_file
 from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
 from colorgan.data import image_to_tensor
-from colorgan.models import PRESETS
+from colorgan.models import DEFAULT_PRESET, PRESETS
 from colorgan.train import TrainConfig, Trainer, load_run_config, train
 from tests.conftest import color_photo
 
@@ -226,10 +226,11 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     assert bad.returncode == 2 and "unknown settings ['learning_rate']" in bad.stderr
 
 
-def test_the_bundled_recipe_continues_from_its_first_stage():
+def test_the_recipes_are_valid_and_the_experiments_start_from_the_bundled_run():
     recipes = Path(__file__).parent.parent / "recipes"
-    stage1 = TrainConfig(**json.loads((recipes / "stage1-l1.json").read_text()))
     bundled = TrainConfig(**json.loads((recipes / "bundled.json").read_text()))
-    assert stage1.preset == "efficientnet-unet" and bundled.preset == "efficientnet-bins"
-    assert Path(bundled.init_weights) == Path(stage1.out) / "generator.safetensors"
-    assert bundled.data == stage1.data
+    assert bundled.preset == DEFAULT_PRESET and bundled.init_weights is None
+    for name in ("bins-finetune", "l1-anneal"):
+        experiment = TrainConfig(**json.loads((recipes / f"{name}.json").read_text()))
+        assert Path(experiment.init_weights) == Path(bundled.out) / "generator.safetensors"
+        assert experiment.data == bundled.data and experiment.out != bundled.out
