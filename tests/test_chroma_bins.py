@@ -48,8 +48,10 @@ def test_rebalancing_lifts_rare_bins_and_keeps_the_expected_weight_at_one():
 def test_histogram_counts_the_nearest_bin_of_each_pixel():
     centers = gamut_bin_centers()
     chroma = centers[[3, 3, 3, 7]].T.reshape(1, 2, 2, 2)
-    histogram = bin_histogram(chroma, centers)
+    histogram = bin_histogram([chroma], centers)
     assert histogram[3] == 0.75 and histogram[7] == 0.25 and histogram.sum() == 1
+    two = bin_histogram([chroma, centers[[7, 7]].T.reshape(1, 2, 1, 2)], centers)
+    assert two[3] == 0.5 and two[7] == 0.5
 
 
 def test_binned_loss_is_lowest_for_logits_on_the_true_bins():

@@ -18,7 +18,7 @@ from colorgan.color import AB_RANGE, rgb_to_model
 
 BIN_STEP = 10.0  # Lab units between bin centers, as in Zhang et al.
 GAMUT_SAMPLES_PER_CHANNEL = 48
-# Zhang et al.'s annealed-mean temperature; the shipped model stores its own.
+# Zhang et al.'s annealed-mean temperature; a trained model's weights store their own.
 DEFAULT_TEMPERATURE = 0.38
 
 
