@@ -2,7 +2,7 @@
 (temperature, rebalance) settings, beside other models. Lower temperature and higher
 rebalance are more vivid; temperature 1 with rebalance 0 is the model's plain mean.
 
-Run: python benchmarks/decoding_sweep.py runs/bundled --decodings 1:0 0.6:0.5 0.38:1
+Run: python benchmarks/decoding_sweep.py runs/bins-finetune --decodings 1:0 0.6:0.5 0.38:1
      [--compare OTHER.safetensors] [--size 256] [--json out.json] [--grid out.jpg]
 """
 

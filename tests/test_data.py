@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from colorgan.data import PhotoDataset, StepBatchSampler, find_images, scan_images
+from colorgan.data import (
+    PhotoDataset,
+    StepBatchSampler,
+    find_images,
+    scan_images,
+    source_weights,
+)
 from colorgan.degrade import degrade_luminance
 
 
@@ -52,6 +58,31 @@ def test_sampler_depends_only_on_position_and_splits_ranks():
     rank0 = StepBatchSampler(20, 2, 7, rank=0, world_size=2).batch_keys(0)
     rank1 = StepBatchSampler(20, 2, 7, rank=1, world_size=2).batch_keys(0)
     assert rank0 + rank1 == StepBatchSampler(20, 4, 7).batch_keys(0)
+
+
+def test_source_balance_moves_draws_from_the_big_folder_to_the_small_one(tmp_path: Path):
+    big = [tmp_path / "big" / f"{i}.png" for i in range(90)]
+    small = [tmp_path / "small" / f"{i}.png" for i in range(10)]
+    sources = [tmp_path / "big", tmp_path / "small"]
+    shares = {balance: source_weights(big + small, sources, balance)[90:].sum()
+              for balance in (0.0, 0.5, 1.0)}
+    assert shares[0.0] == pytest.approx(0.1)  # photos equally likely
+    assert shares[0.5] == pytest.approx(np.sqrt(10) / (np.sqrt(10) + np.sqrt(90)))
+    assert shares[1.0] == pytest.approx(0.5)  # folders equally likely
+    with pytest.raises(ValueError, match="none of the data sources"):
+        source_weights([tmp_path / "elsewhere.png"], sources, 1.0)
+    with pytest.raises(ValueError, match="outside"):
+        source_weights(big, sources, 1.5)
+
+
+def test_weighted_sampler_follows_the_weights_and_stays_resumable():
+    weights = np.r_[np.full(90, 0.5 / 90), np.full(10, 0.05)]
+    sampler = StepBatchSampler(100, batch_size=10, seed=3, weights=weights)
+    drawn = np.array([index for batch in range(200) for index, _ in sampler.batch_keys(batch)])
+    assert 0.45 < np.mean(drawn >= 90) < 0.55
+    keys = sampler.batch_keys(57)
+    assert keys == StepBatchSampler(100, 10, 3, start_batch=57, weights=weights).batch_keys(57)
+    assert len({seed for _, seed in keys}) == len(keys)  # repeats are cropped differently
 
 
 def test_sampler_refuses_too_few_photos():

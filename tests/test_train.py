@@ -105,10 +105,16 @@ def test_seed_regime_rejects_a_mini_epoch_of_odd_batches(photo_folder, tmp_path)
 
 @pytest.mark.parametrize("name", ["unet", "seed", "efficientnet-bins"])
 def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_path):
-    whole = tiny_config(photo_folder, tmp_path / "whole", preset=name, steps=6,
-                        pretrain_steps=2)
+    extra = tmp_path / "extra"  # a second, smaller source, drawn as often as the first
+    extra.mkdir()
+    for index in range(4):
+        color_photo(50 + index).save(extra / f"extra{index}.png")
+    mix = dict(preset=name, pretrain_steps=2, source_balance=1.0)
+    whole = tiny_config(photo_folder, tmp_path / "whole", steps=6, **mix)
+    whole.data.append(str(extra))
     train(whole)
-    first = tiny_config(photo_folder, tmp_path / "split", preset=name, steps=3, pretrain_steps=2)
+    first = tiny_config(photo_folder, tmp_path / "split", steps=3, **mix)
+    first.data.append(str(extra))
     train(first)
     train(load_run_config(tmp_path / "split", steps=6), resume=True)
 
@@ -226,11 +232,16 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     assert bad.returncode == 2 and "unknown settings ['learning_rate']" in bad.stderr
 
 
-def test_the_recipes_are_valid_and_the_experiments_start_from_the_bundled_run():
+def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names():
     recipes = Path(__file__).parent.parent / "recipes"
-    bundled = TrainConfig(**json.loads((recipes / "bundled.json").read_text()))
+
+    def recipe(name: str) -> TrainConfig:
+        return TrainConfig(**json.loads((recipes / f"{name}.json").read_text()))
+
+    bundled, first = recipe("bundled"), recipe("first-mix")
     assert bundled.preset == DEFAULT_PRESET and bundled.init_weights is None
-    for name in ("bins-finetune", "l1-anneal"):
-        experiment = TrainConfig(**json.loads((recipes / f"{name}.json").read_text()))
-        assert Path(experiment.init_weights) == Path(bundled.out) / "generator.safetensors"
-        assert experiment.data == bundled.data and experiment.out != bundled.out
+    assert 0 < bundled.source_balance <= 1 and set(first.data) < set(bundled.data)
+    for name, base in (("bins-finetune", first), ("l1-anneal", first), ("gan-finish", bundled)):
+        experiment = recipe(name)
+        assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
+        assert experiment.data == base.data and experiment.out != base.out

@@ -40,6 +40,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, help=f"default {defaults.seed}")
     parser.add_argument("--degrade", type=float,
                         help="probability of old-print defects (grain, blur, fading) on inputs")
+    parser.add_argument("--source-balance", type=float,
+                        help="0 (default): every photo equally often, so big folders dominate; "
+                             "1: every data folder equally often; 0.5: in between")
     parser.add_argument("--lr-generator", type=float, help="default: the preset's")
     parser.add_argument("--lr-discriminator", type=float, help="default: the preset's")
     parser.add_argument("--l1-weight", type=float, help="default: the preset's")

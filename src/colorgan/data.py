@@ -51,7 +51,7 @@ def find_images(folders: Sequence[str | Path]) -> list[Path]:
     return sorted(found)
 
 
-def _thumbnail(path: Path) -> torch.Tensor:
+def thumbnail(path: Path) -> torch.Tensor:
     """A quickly decoded RGB tensor (3, h, w) of the photo, at most SCAN_SIDE a side."""
     with Image.open(path) as image:
         image.draft("RGB", (SCAN_SIDE, SCAN_SIDE))
@@ -61,7 +61,7 @@ def _thumbnail(path: Path) -> torch.Tensor:
 
 def _classify(path: Path) -> str:
     try:
-        rgb = _thumbnail(path)
+        rgb = thumbnail(path)
     except Exception:  # PIL raises many kinds for broken files; all mean "unreadable"
         return "unreadable"
     strength = chroma_strength(rgb)
@@ -85,7 +85,39 @@ def thumbnail_chromas(paths: Sequence[Path], limit: int) -> list[torch.Tensor]:
     a cheap sample of the data's color distribution."""
     chosen = [paths[i] for i in np.linspace(0, len(paths) - 1, min(limit, len(paths))).astype(int)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return [rgb_to_model(rgb[None])[1] for rgb in pool.map(_thumbnail, chosen)]
+        return [rgb_to_model(rgb[None])[1] for rgb in pool.map(thumbnail, chosen)]
+
+
+def source_indices(paths: Sequence[Path], sources: Sequence[str | Path]) -> np.ndarray:
+    """For each photo, the index of the data source (folder, or a file given on its own)
+    it came from."""
+    roots = [Path(source).resolve() for source in sources]
+
+    def source_of(path: Path) -> int:
+        resolved = path.resolve()
+        for index, root in enumerate(roots):
+            if resolved == root or root in resolved.parents:
+                return index
+        raise ValueError(f"{path} is under none of the data sources")
+
+    return np.array([source_of(path) for path in paths], dtype=np.int64)
+
+
+def source_weights(paths: Sequence[Path], sources: Sequence[str | Path],
+                   balance: float) -> np.ndarray:
+    """How likely each photo is to be drawn, so that a big folder need not drown the others.
+
+    Each source gets a share of the draws that grows with its photo count n as
+    n ** (1 - balance): balance 0 draws every photo equally often (big folders dominate),
+    1 draws every source equally often, 0.5 in between.
+    """
+    if not 0.0 <= balance <= 1.0:
+        raise ValueError(f"source balance {balance} is outside [0, 1]")
+    owners = source_indices(paths, sources)
+    counts = np.bincount(owners, minlength=len(sources)).astype(np.float64)
+    shares = np.where(counts > 0, counts ** (1.0 - balance), 0.0)
+    weights = shares[owners] / counts[owners]
+    return weights / weights.sum()
 
 
 def load_rgb(path: Path) -> Image.Image:
@@ -146,27 +178,38 @@ class PhotoDataset(torch.utils.data.Dataset):
 class StepBatchSampler(torch.utils.data.Sampler):
     """Endless batches of (index, seed), a pure function of (seed, batch number).
 
-    Each epoch is a fresh permutation; with several processes each rank takes its own slice
-    of every global batch.
+    Each epoch is a fresh permutation, or with `weights` as many draws (with replacement)
+    from those probabilities; with several processes each rank takes its own slice of every
+    global batch.
     """
 
     def __init__(self, num_items: int, batch_size: int, seed: int, start_batch: int = 0,
-                 rank: int = 0, world_size: int = 1):
+                 rank: int = 0, world_size: int = 1, weights: np.ndarray | None = None):
         if num_items < batch_size * world_size:
             raise ValueError(f"{num_items} training photos is fewer than one batch of "
                              f"{batch_size * world_size}")
+        if weights is not None and len(weights) != num_items:
+            raise ValueError(f"{len(weights)} weights for {num_items} photos")
         self.num_items, self.batch_size, self.seed = num_items, batch_size, seed
         self.start_batch, self.rank, self.world_size = start_batch, rank, world_size
+        self.weights = weights
+
+    def _epoch_order(self, epoch: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, epoch])
+        if self.weights is None:
+            return rng.permutation(self.num_items)
+        return rng.choice(self.num_items, size=self.num_items, p=self.weights)
 
     def batch_keys(self, batch: int) -> list[tuple[int, int]]:
         """The (index, seed) keys of this rank's share of global batch number `batch`."""
         global_size = self.batch_size * self.world_size
         per_epoch = self.num_items // global_size
         epoch, offset = divmod(batch, per_epoch)
-        order = np.random.default_rng([self.seed, epoch]).permutation(self.num_items)
+        order = self._epoch_order(epoch)
         first = offset * global_size + self.rank * self.batch_size
-        # Each (epoch, photo) pair gets its own augmentation seed.
-        return [(int(order[i]), (self.seed * 1_000_003 + epoch) * self.num_items + int(order[i]))
+        # Each (epoch, place in it) gets its own augmentation seed: a photo drawn twice in an
+        # epoch is cropped differently.
+        return [(int(order[i]), (self.seed * 1_000_003 + epoch) * self.num_items + i)
                 for i in range(first, first + self.batch_size)]
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:

@@ -32,6 +32,8 @@ from colorgan.data import (
     image_to_tensor,
     load_rgb,
     scan_images,
+    source_indices,
+    source_weights,
     thumbnail_chromas,
 )
 from colorgan.device import resolve_device
@@ -65,6 +67,7 @@ class TrainConfig:
     device: str = "auto"
     seed: int = 0
     degrade: float = 0.0  # probability of old-print defects on an input
+    source_balance: float = 0.0  # 0: every photo equally often; 1: every data folder (data.py)
     lr_generator: float | None = None  # None: the preset's value
     lr_discriminator: float | None = None
     l1_weight: float | None = None
@@ -158,12 +161,22 @@ class Trainer:
     # ----- data -----
     def attach_data(self, paths: list[Path]) -> None:
         """Stream random crops of these photos, starting at the current position."""
+        weights = (source_weights(paths, self.config.data, self.config.source_balance)
+                   if self.config.source_balance else None)
+        if weights is not None and self.group.is_main:
+            shares = np.bincount(source_indices(paths, self.config.data), weights,
+                                 minlength=len(self.config.data))
+            print("draws per source: " + ", ".join(
+                f"{Path(source).name} {share:.1%}"
+                for source, share in zip(self.config.data, shares, strict=True)))
         if self.binned and self.bins_loss is None:
-            self.use_chroma_histogram(bin_histogram(thumbnail_chromas(paths, HISTOGRAM_PHOTOS),
-                                                    self.generator.bins.centers.cpu()))
+            self.use_chroma_histogram(bin_histogram(
+                thumbnail_chromas(self._histogram_photos(paths, weights), HISTOGRAM_PHOTOS),
+                self.generator.bins.centers.cpu()))
         dataset = PhotoDataset(paths, self.config.size, self.config.degrade)
         sampler = StepBatchSampler(len(paths), self.config.batch_size, self.config.seed,
-                                   self.batches_seen, self.group.rank, self.group.world_size)
+                                   self.batches_seen, self.group.rank, self.group.world_size,
+                                   weights)
         workers = self.config.workers
         loader = torch.utils.data.DataLoader(
             dataset, batch_sampler=sampler, num_workers=workers,
@@ -172,6 +185,14 @@ class Trainer:
             # Its own generator keeps the loader off the global RNG, which resume restores.
             generator=torch.Generator())
         self._batches = iter(loader)
+
+    def _histogram_photos(self, paths: list[Path], weights: np.ndarray | None) -> list[Path]:
+        """Photos that sample the chroma of the mix as drawn (weighted sources included)."""
+        if weights is None or len(paths) <= HISTOGRAM_PHOTOS:
+            return paths
+        chosen = np.random.default_rng(self.config.seed).choice(
+            len(paths), size=HISTOGRAM_PHOTOS, replace=False, p=weights)
+        return [paths[i] for i in sorted(chosen)]
 
     def use_chroma_histogram(self, histogram: torch.Tensor) -> None:
         """How common each chroma bin is in the data: sets the binned loss's rebalancing."""
@@ -319,7 +340,8 @@ class Trainer:
     def export_config(self) -> dict:
         """What an exported generator needs to be rebuilt, and where it came from."""
         return {"preset": self.preset.name, "size": self.config.size, "step": self.step,
-                "train_minutes": round(self.train_seconds / 60, 1), "data": self.config.data}
+                "train_minutes": round(self.train_seconds / 60, 1), "data": self.config.data,
+                "source_balance": self.config.source_balance}
 
     def save(self) -> None:
         """Checkpoint for resuming, plus the safetensors export of the generator."""
