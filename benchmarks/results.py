@@ -38,10 +38,11 @@ def main() -> None:
     commands = []
     for preset in PRESETS:
         out = Path(args.runs) / preset
-        if not (out / "checkpoint.pt").exists():
-            commands.append(run(["colorgan", "train", *train_data, "--preset", preset, "--out",
-                                 str(out), "--size", str(args.size), "--steps", "1000000",
-                                 "--max-minutes", str(args.minutes), "--sample-every", "100"]))
+        command = ["colorgan", "train", *train_data, "--preset", preset, "--out", str(out),
+                   "--size", str(args.size), "--steps", "1000000",
+                   "--max-minutes", str(args.minutes), "--sample-every", "100"]
+        # A run already there is reused (delete it to retrain); its command is listed anyway.
+        commands.append(shlex.join(command) if (out / "checkpoint.pt").exists() else run(command))
     evaluation = Path(args.runs) / "evaluation"
     models = [str(Path(args.runs) / preset) for preset in PRESETS] + ["bundled"]
     commands.append(run(["colorgan", "evaluate", *val_data,
