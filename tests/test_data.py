@@ -9,6 +9,7 @@ from colorgan.data import (
     StepBatchSampler,
     find_images,
     scan_images,
+    source_indices,
     source_weights,
 )
 from colorgan.degrade import degrade_luminance
@@ -64,15 +65,17 @@ def test_source_balance_moves_draws_from_the_big_folder_to_the_small_one(tmp_pat
     big = [tmp_path / "big" / f"{i}.png" for i in range(90)]
     small = [tmp_path / "small" / f"{i}.png" for i in range(10)]
     sources = [tmp_path / "big", tmp_path / "small"]
-    shares = {balance: source_weights(big + small, sources, balance)[90:].sum()
+    owners = source_indices(big + small, sources)
+    assert owners.tolist() == [0] * 90 + [1] * 10
+    shares = {balance: source_weights(owners, balance)[90:].sum()
               for balance in (0.0, 0.5, 1.0)}
     assert shares[0.0] == pytest.approx(0.1)  # photos equally likely
     assert shares[0.5] == pytest.approx(np.sqrt(10) / (np.sqrt(10) + np.sqrt(90)))
     assert shares[1.0] == pytest.approx(0.5)  # folders equally likely
     with pytest.raises(ValueError, match="none of the data sources"):
-        source_weights([tmp_path / "elsewhere.png"], sources, 1.0)
+        source_indices([tmp_path / "elsewhere.png"], sources)
     with pytest.raises(ValueError, match="outside"):
-        source_weights(big, sources, 1.5)
+        source_weights(owners, 1.5)
 
 
 def test_weighted_sampler_follows_the_weights_and_stays_resumable():

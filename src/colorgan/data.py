@@ -80,11 +80,19 @@ def scan_images(folders: Sequence[str | Path], warn: bool = True) -> ScanReport:
     return report
 
 
-def thumbnail_chromas(paths: Sequence[Path], limit: int) -> list[torch.Tensor]:
-    """Model chroma (1, 2, h, w) of thumbnails of up to `limit` photos spread over the list:
-    a cheap sample of the data's color distribution."""
-    chosen = [paths[i] for i in np.linspace(0, len(paths) - 1, min(limit, len(paths))).astype(int)]
+def thumbnail_chromas(paths: Sequence[Path], limit: int, weights: np.ndarray | None = None,
+                      seed: int = 0) -> list[torch.Tensor]:
+    """Model chroma (1, 2, h, w) of thumbnails of up to `limit` photos: a cheap sample of the
+    data's color distribution, spread evenly over the list, or drawn by `weights` (the mix
+    as training draws it)."""
+    count = min(limit, len(paths))
+    if weights is None:
+        picks = np.linspace(0, len(paths) - 1, count).astype(int)
+    else:
+        picks = np.sort(np.random.default_rng(seed).choice(len(paths), count, replace=False,
+                                                           p=weights))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        chosen = [paths[i] for i in picks]
         return [rgb_to_model(rgb[None])[1] for rgb in pool.map(thumbnail, chosen)]
 
 
@@ -103,9 +111,9 @@ def source_indices(paths: Sequence[Path], sources: Sequence[str | Path]) -> np.n
     return np.array([source_of(path) for path in paths], dtype=np.int64)
 
 
-def source_weights(paths: Sequence[Path], sources: Sequence[str | Path],
-                   balance: float) -> np.ndarray:
-    """How likely each photo is to be drawn, so that a big folder need not drown the others.
+def source_weights(owners: np.ndarray, balance: float) -> np.ndarray:
+    """How likely each photo is to be drawn, given its source index (`source_indices`), so
+    that a big folder need not drown the others.
 
     Each source gets a share of the draws that grows with its photo count n as
     n ** (1 - balance): balance 0 draws every photo equally often (big folders dominate),
@@ -113,8 +121,7 @@ def source_weights(paths: Sequence[Path], sources: Sequence[str | Path],
     """
     if not 0.0 <= balance <= 1.0:
         raise ValueError(f"source balance {balance} is outside [0, 1]")
-    owners = source_indices(paths, sources)
-    counts = np.bincount(owners, minlength=len(sources)).astype(np.float64)
+    counts = np.bincount(owners).astype(np.float64)
     shares = np.where(counts > 0, counts ** (1.0 - balance), 0.0)
     weights = shares[owners] / counts[owners]
     return weights / weights.sum()

@@ -161,17 +161,18 @@ class Trainer:
     # ----- data -----
     def attach_data(self, paths: list[Path]) -> None:
         """Stream random crops of these photos, starting at the current position."""
-        weights = (source_weights(paths, self.config.data, self.config.source_balance)
-                   if self.config.source_balance else None)
-        if weights is not None and self.group.is_main:
-            shares = np.bincount(source_indices(paths, self.config.data), weights,
-                                 minlength=len(self.config.data))
-            print("draws per source: " + ", ".join(
-                f"{Path(source).name} {share:.1%}"
-                for source, share in zip(self.config.data, shares, strict=True)))
+        weights = None
+        if self.config.source_balance:
+            owners = source_indices(paths, self.config.data)
+            weights = source_weights(owners, self.config.source_balance)
+            if self.group.is_main:
+                shares = np.bincount(owners, weights, minlength=len(self.config.data))
+                print("draws per source: " + ", ".join(
+                    f"{Path(source).name} {share:.1%}"
+                    for source, share in zip(self.config.data, shares, strict=True)))
         if self.binned and self.bins_loss is None:
             self.use_chroma_histogram(bin_histogram(
-                thumbnail_chromas(self._histogram_photos(paths, weights), HISTOGRAM_PHOTOS),
+                thumbnail_chromas(paths, HISTOGRAM_PHOTOS, weights, self.config.seed),
                 self.generator.bins.centers.cpu()))
         dataset = PhotoDataset(paths, self.config.size, self.config.degrade)
         sampler = StepBatchSampler(len(paths), self.config.batch_size, self.config.seed,
@@ -185,14 +186,6 @@ class Trainer:
             # Its own generator keeps the loader off the global RNG, which resume restores.
             generator=torch.Generator())
         self._batches = iter(loader)
-
-    def _histogram_photos(self, paths: list[Path], weights: np.ndarray | None) -> list[Path]:
-        """Photos that sample the chroma of the mix as drawn (weighted sources included)."""
-        if weights is None or len(paths) <= HISTOGRAM_PHOTOS:
-            return paths
-        chosen = np.random.default_rng(self.config.seed).choice(
-            len(paths), size=HISTOGRAM_PHOTOS, replace=False, p=weights)
-        return [paths[i] for i in sorted(chosen)]
 
     def use_chroma_histogram(self, histogram: torch.Tensor) -> None:
         """How common each chroma bin is in the data: sets the binned loss's rebalancing."""
