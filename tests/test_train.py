@@ -14,6 +14,7 @@ from safetensors.torch import load_file
 from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
 from colorgan.data import image_to_tensor
+from colorgan.losses import colorfulness_loss
 from colorgan.models import DEFAULT_PRESET, PRESETS
 from colorgan.train import TrainConfig, Trainer, load_run_config, train
 from tests.conftest import color_photo
@@ -72,6 +73,18 @@ def test_init_weights_start_matching_layers_from_another_model(tmp_path):
     assert torch.equal(mine["encoder._conv_stem.weight"], theirs["encoder._conv_stem.weight"])
     assert torch.equal(mine["ups.0.reduce.0.weight"], theirs["ups.0.reduce.0.weight"])
     assert "bins.classify.weight" in mine and "head.0.weight" not in mine
+
+
+def test_a_colorfulness_weight_trains_toward_the_originals_colorfulness(tmp_path):
+    def shortfall_after_steps(weight: float) -> float:
+        trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False,
+                                      colorfulness_weight=weight))
+        losses_after_steps(trainer, trainer.pretrain_step, 15)
+        luminance, chroma = fixed_batch()
+        with torch.no_grad():
+            return colorfulness_loss(luminance, trainer.generator(luminance), chroma).item()
+
+    assert shortfall_after_steps(1.0) < 0.8 * shortfall_after_steps(0.0)
 
 
 @pytest.mark.parametrize("name", ["unet", "efficientnet-unet"])

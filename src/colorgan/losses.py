@@ -1,10 +1,14 @@
-"""Adversarial (binary cross-entropy) and reconstruction (L1, binned chroma) losses."""
+"""Adversarial (binary cross-entropy), reconstruction (L1, binned chroma) and colorfulness
+losses."""
 
 from collections.abc import Iterable
 
 import torch
 from torch import nn
 from torch.nn import functional
+
+from colorgan.color import model_to_rgb
+from colorgan.metrics import colorfulness_parts
 
 
 def adversarial_loss(logits: torch.Tensor, is_real: bool) -> torch.Tensor:
@@ -16,6 +20,18 @@ def adversarial_loss(logits: torch.Tensor, is_real: bool) -> torch.Tensor:
 def reconstruction_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Mean absolute error of the chroma: keeps colors tied to the true ones."""
     return functional.l1_loss(predicted.float(), target.float())
+
+
+def colorfulness_loss(luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor
+                      ) -> torch.Tensor:
+    """How far the spread of each image's colors falls short of its original's, per 100: a
+    one-sided form of DDColor's colorfulness loss. L1 alone mutes colors it is unsure of;
+    this pays for contrast between colors where the model can afford it, never past the
+    original. The tint term of colorfulness is left out: it would reward a cast."""
+    made, _ = colorfulness_parts(model_to_rgb(luminance.float(), predicted.float()))
+    with torch.no_grad():
+        true, _ = colorfulness_parts(model_to_rgb(luminance.float(), target.float()))
+    return functional.relu(true - made).mean() / 100.0
 
 
 def nearest_bins(chroma: torch.Tensor, centers: torch.Tensor, count: int

@@ -4,6 +4,7 @@ All functions take uint8 RGB arrays (H, W, 3) of the same shape.
 """
 
 import numpy as np
+import torch
 from skimage.color import deltaE_ciede2000, rgb2lab
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
@@ -22,12 +23,26 @@ def ssim(result: np.ndarray, truth: np.ndarray) -> float:
 
 def colorfulness(image: np.ndarray) -> float:
     """Hasler & Suesstrunk (2003) colorfulness: 0 for gray, about 40-60 for typical photos."""
-    rgb = image.astype(np.float64)
-    red_green = rgb[..., 0] - rgb[..., 1]
-    yellow_blue = 0.5 * (rgb[..., 0] + rgb[..., 1]) - rgb[..., 2]
-    spread = np.hypot(red_green.std(), yellow_blue.std())
-    mean = np.hypot(red_green.mean(), yellow_blue.mean())
-    return float(spread + 0.3 * mean)
+    rgb = torch.tensor(image, dtype=torch.float64).permute(2, 0, 1) / 255.0
+    return float(colorfulness_of(rgb))
+
+
+def colorfulness_of(rgb: torch.Tensor) -> torch.Tensor:
+    """Hasler & Suesstrunk colorfulness of sRGB images (..., 3, H, W) in [0, 1], on their
+    0-255 scale; differentiable, so that training can use it as a loss."""
+    spread, mean = colorfulness_parts(rgb)
+    return spread + 0.3 * mean
+
+
+def colorfulness_parts(rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two terms of colorfulness: how much the opponent colors (red-green, yellow-blue)
+    vary across each image, and how far their mean is from gray (a tint or cast)."""
+    red, green, blue = (255.0 * rgb).unbind(dim=-3)
+    red_green = (red - green).flatten(-2)
+    yellow_blue = (0.5 * (red + green) - blue).flatten(-2)
+    spread = torch.hypot(red_green.std(dim=-1, correction=0), yellow_blue.std(dim=-1, correction=0))
+    mean = torch.hypot(red_green.mean(dim=-1), yellow_blue.mean(dim=-1))
+    return spread, mean
 
 
 def _lab(image: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ from colorgan.losses import (
     BinnedChromaLoss,
     adversarial_loss,
     bin_histogram,
+    colorfulness_loss,
     reconstruction_loss,
 )
 from colorgan.models import DEFAULT_PRESET, Preset, get_preset
@@ -73,6 +74,7 @@ class TrainConfig:
     l1_weight: float | None = None
     gan_weight: float | None = None
     bins_weight: float | None = None
+    colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
     pretrained: bool = True  # start a pretrained encoder from ImageNet weights
     init_weights: str | None = None  # start from another model's generator (matching layers)
     max_minutes: float = 0.0  # wall-clock budget of this process, then save and stop; 0: none
@@ -217,7 +219,8 @@ class Trainer:
 
     def _generate(self, luminance: torch.Tensor, chroma: torch.Tensor
                   ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """The generator's chroma and its reconstruction losses (L1, and binned if it is)."""
+        """The generator's chroma and its reconstruction losses (L1, binned if it is, and
+        colorfulness if it is weighted)."""
         if not self.binned:
             fake = self.train_g(luminance)
             losses = {"l1": reconstruction_loss(fake, chroma)}
@@ -225,24 +228,30 @@ class Trainer:
             fake, logits = self.train_g(luminance, with_logits=True)
             losses = {"l1": reconstruction_loss(fake, chroma),
                       "bins": self.bins_loss(logits, chroma)}
+        if self.config.colorfulness_weight:
+            losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma)
         return fake, losses
+
+    def _colorfulness_term(self, losses: dict[str, torch.Tensor]) -> torch.Tensor | float:
+        return self.config.colorfulness_weight * losses.get("colorfulness", 0.0)
 
     def _generator_loss(self, luminance: torch.Tensor, fake: torch.Tensor,
                         losses: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         # The unwrapped discriminator: its gradients here are discarded, not synchronized.
         adversarial = adversarial_loss(self.discriminator(luminance, fake), True)
         total = (self._setting("gan_weight") * adversarial
-                 + self._setting("l1_weight") * losses["l1"]
+                 + self._setting("l1_weight") * (losses["l1"] + self._colorfulness_term(losses))
                  + self._setting("bins_weight") * losses.get("bins", 0.0))
         return {"g_total": total, "g_adv": adversarial, **losses}
 
     def pretrain_step(self) -> dict[str, float]:
-        """Generator alone on one batch, its own reconstruction loss (binned, else L1):
-        the NoGAN-style warm start."""
+        """Generator alone on one batch, its own reconstruction loss (binned, else L1, plus
+        the weighted colorfulness loss): the NoGAN-style warm start."""
         luminance, chroma = self._next_batch()
         with self._autocast():
             _, losses = self._generate(luminance, chroma)
-        self._update(self.optimizer_g, losses["bins" if self.binned else "l1"])
+        reconstruction = losses["bins" if self.binned else "l1"]
+        self._update(self.optimizer_g, reconstruction + self._colorfulness_term(losses))
         return {name: value.item() for name, value in losses.items()}
 
     def paired_step(self) -> dict[str, float]:
