@@ -16,7 +16,7 @@ def photos() -> tuple[torch.Tensor, torch.Tensor]:
 
 def test_colorfulness_of_a_batch_is_each_images_own():
     images = [np.asarray(color_photo(i, (40, 32))) for i in range(3)]
-    batch = torch.stack([torch.from_numpy(i).permute(2, 0, 1) for i in images]).double() / 255
+    batch = torch.stack([torch.tensor(i).permute(2, 0, 1) for i in images]).double() / 255
     assert colorfulness_of(batch).tolist() == pytest.approx([colorfulness(i) for i in images])
 
 

@@ -193,9 +193,12 @@ def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
     assert "12 photos kept, 1 grayscale and 2 unreadable skipped" in finished.stdout
     assert "warning: skipping" in finished.stderr
     resumed = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume", str(run),
-                              "--steps", "3"], capture_output=True, text=True, timeout=300)
+                              "--steps", "3", "--pretrain-steps", "3"],
+                             capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert load_checkpoint(run / "checkpoint.pt")["step"] == 3
+    saved = json.loads((run / "config.json").read_text())
+    assert (saved["steps"], saved["pretrain_steps"], saved["mini_epoch"]) == (3, 3, 4)
     missing = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume",
                               str(tmp_path / "none")], capture_output=True, text=True)
     assert missing.returncode == 1 and "no checkpoint.pt" in missing.stderr
@@ -255,7 +258,7 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert bundled.preset == DEFAULT_PRESET and bundled.init_weights is None
     assert 0 < bundled.source_balance <= 1 and set(first.data) < set(bundled.data)
     for name, base in (("bins-finetune", first), ("l1-anneal", first), ("gan-finish", bundled),
-                       ("bins-balanced", bundled)):
+                       ("bins-balanced", bundled), ("colorful", bundled)):
         experiment = recipe(name)
         assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
         assert experiment.data == base.data and experiment.out != base.out

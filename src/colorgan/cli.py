@@ -28,7 +28,8 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=int,
                         help=f"total steps (default {defaults.steps}; on resume: as saved)")
     parser.add_argument("--pretrain-steps", type=int,
-                        help="generator-only L1 steps before the adversarial phase (default 0)")
+                        help="generator-only L1 steps before the adversarial phase (default 0; "
+                             "on resume: as saved)")
     parser.add_argument("--sample-every", type=int, help=f"default {defaults.sample_every}")
     parser.add_argument("--save-every", type=int,
                         help="checkpoint interval (default: twice --sample-every)")
@@ -63,7 +64,9 @@ def _run_train(args: argparse.Namespace) -> int:
     from colorgan.train import TrainConfig, load_run_config, train
 
     if "resume" in args:
-        train(load_run_config(Path(args.resume), getattr(args, "steps", None)), resume=True)
+        changes = {name: getattr(args, name) for name in ("steps", "pretrain_steps")
+                   if name in args}
+        train(load_run_config(Path(args.resume), **changes), resume=True)
         return EXIT_OK
     values = {}
     if "config" in args:

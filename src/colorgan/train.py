@@ -396,12 +396,14 @@ def _stop_signals_as_interrupt() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def load_run_config(run_dir: Path, steps: int | None = None) -> TrainConfig:
-    """The saved config of a run to resume, optionally with a new total step count."""
+def load_run_config(run_dir: Path, **changes: int) -> TrainConfig:
+    """The saved config of a run to resume, with new step counts (steps, pretrain_steps) where
+    given: an L1-only run extended with more steps stays L1-only only if pretrain_steps
+    grows with it."""
     if not (run_dir / CHECKPOINT_NAME).exists():
         raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT_NAME} to resume from")
     saved = TrainConfig(**json.loads((run_dir / "config.json").read_text()))
-    return saved if steps is None else dataclasses.replace(saved, steps=steps)
+    return dataclasses.replace(saved, **changes)
 
 
 def train(config: TrainConfig, resume: bool = False) -> Path:
