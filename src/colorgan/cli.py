@@ -50,8 +50,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--gan-weight", type=float, help="default: the preset's")
     parser.add_argument("--bins-weight", type=float, help="default: the preset's")
     parser.add_argument("--colorfulness-weight", type=float,
-                        help="weight of the colorfulness loss (the shortfall of each image's "
-                             "colorfulness from the original's) relative to L1; default 0")
+                        help="weight of the colorfulness loss (the shortfall of the spread "
+                             "of each image's colors from the original's) relative to L1; "
+                             "default 0")
     parser.add_argument("--init-weights", help="start from this model's generator (run folder, "
                                                "checkpoint or .safetensors; matching layers)")
     parser.add_argument("--max-minutes", type=float,
