@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -67,3 +68,30 @@ def test_a_non_image_shows_an_error_message(server_url, tmp_path):
         expect(page.locator("#status")).to_contain_text("not an image", timeout=30_000)
         expect(page.locator("#result")).to_be_hidden()
         browser.close()
+
+
+def test_moving_the_vividness_slider_colors_the_photo_again(server_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "street.png"
+    color_photo(13, (160, 120)).convert("L").save(photo)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server_url)
+        expect(page.locator("#size option")).not_to_have_count(0)
+        page.locator("#file").set_input_files(str(photo))
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        page.locator("#vividness").focus()
+        with page.expect_request("**/api/colorize"):
+            page.keyboard.press("Home")  # to the slider's minimum: no color at all
+        expect(page.locator("#vividness-value")).to_have_text("0.0")
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        with page.expect_download() as download_info:
+            page.locator("#download").click()
+        saved = tmp_path / "downloaded.png"
+        download_info.value.save_as(saved)
+        browser.close()
+    gray = Image.open(saved).convert("RGB")
+    rgb = np.asarray(gray, int)
+    assert gray.size == (160, 120) and np.abs(rgb - rgb[..., :1]).max() <= 1

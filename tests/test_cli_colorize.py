@@ -2,6 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -71,6 +72,20 @@ def test_pixel_limit_and_usage_errors(gray_folder, tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
     bad_option = colorgan("colorize", str(gray_folder), "--quality", "0")
     assert bad_option.returncode == 2
+    too_vivid = colorgan("colorize", str(gray_folder), "--vividness", "4")
+    assert too_vivid.returncode == 2 and "vividness must be between 0 and 3" in too_vivid.stderr
+
+
+def test_vividness_zero_writes_a_gray_photo(gray_folder, tmp_path):
+    spreads = []
+    for vividness in ("1", "0"):
+        out = tmp_path / vividness
+        result = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out),
+                          "--size", "64", "--vividness", vividness)
+        assert result.returncode == 0, result.stderr
+        colored = np.asarray(Image.open(out / "one.png"), int)
+        spreads.append(np.abs(colored - colored[..., :1]).max())
+    assert spreads[0] > 5 and spreads[1] <= 1
 
 
 def test_model_option_uses_a_training_export(gray_folder, tmp_path):

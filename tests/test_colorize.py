@@ -96,6 +96,26 @@ def test_batch_matches_single_images(colorizer):
         assert np.abs(np.asarray(result, int) - single).max() <= 2
 
 
+def chroma_of(image: Image.Image) -> torch.Tensor:
+    return rgb_to_model(image_to_tensor(image))[1]
+
+
+def test_vividness_scales_the_colors_and_leaves_the_model_alone(colorizer):
+    gray = color_photo(12, (96, 64)).convert("L")
+    plain = chroma_of(colorizer.colorize(gray, 64))
+    vivid = chroma_of(colorizer.with_vividness(1.5).colorize(gray, 64))
+    muted = np.asarray(colorizer.with_vividness(0.0).colorize(gray, 64), int)
+    assert plain.abs().mean() > 0.01
+    # Colors near the gamut's edge clip, so strong colors grow by a little under 1.5.
+    assert 1.3 < vivid.abs().mean() / plain.abs().mean() <= 1.5
+    assert np.abs(muted - muted[..., :1]).max() <= 1  # vividness 0: the photo stays gray
+    assert colorizer.vividness == 1.0
+    assert torch.equal(chroma_of(colorizer.colorize(gray, 64)), plain)
+    for wrong in (-0.1, 3.5):
+        with pytest.raises(ValueError, match="vividness must be between 0 and 3"):
+            colorizer.with_vividness(wrong)
+
+
 def test_working_shape_keeps_aspect_and_never_upscales():
     assert working_shape(1000, 2000, 256) == (181, 362)
     assert working_shape(100, 50, 256) == (100, 50)

@@ -2,6 +2,7 @@ import io
 import threading
 import time
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -36,6 +37,20 @@ def test_colorize_returns_an_image_of_the_input_size(colorizer):
     jpeg = post(client, png_bytes(color_photo(1, (90, 60)).convert("L")), size=64, format="jpg")
     assert jpeg.headers["content-type"] == "image/jpeg"
     assert Image.open(io.BytesIO(jpeg.content)).format == "JPEG"
+
+
+def test_vividness_field_scales_colors_and_is_checked(colorizer):
+    client = TestClient(create_app(colorizer))
+    gray = png_bytes(color_photo(1, (90, 60)).convert("L"))
+    spreads = {}
+    for vividness in (0, 1, 2):
+        answer = post(client, gray, size=64, vividness=vividness)
+        assert answer.status_code == 200
+        rgb = np.asarray(Image.open(io.BytesIO(answer.content)).convert("RGB"), int)
+        spreads[vividness] = np.abs(rgb - rgb[..., :1]).mean()
+    assert spreads[0] < 0.5 < spreads[1] < spreads[2]
+    assert post(client, gray, vividness=3.5).status_code == 422
+    assert client.get("/api/models").json()["max_vividness"] == 3
 
 
 def test_health_models_page_and_docs(colorizer):

@@ -126,6 +126,9 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
                         help="write original | colorized as one image")
     parser.add_argument("--size", type=int, default=defaults.size,
                         help="working size: the model sees about SIZE x SIZE pixels")
+    parser.add_argument("--vividness", type=float, default=1.0,
+                        help="color strength: 1 as the model colors, above 1 more vivid, "
+                             "0 gray (at most 3)")
     parser.add_argument("--model", help="run folder, checkpoint or .safetensors "
                                         "(default: the bundled model)")
     parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
@@ -159,7 +162,12 @@ def _run_colorize(args: argparse.Namespace) -> int:
                               side_by_side=args.side_by_side, size=args.size,
                               max_pixels=int(args.max_pixels), batch_size=args.batch_size,
                               temporal=args.temporal)
-    report = colorize_files(Colorizer.load(args.model, args.device), sources, options)
+    colorizer = Colorizer.load(args.model, args.device)
+    try:
+        colorizer = colorizer.with_vividness(args.vividness)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    report = colorize_files(colorizer, sources, options)
     if len(sources) > 1 or report.failed:
         print(report.summary())
     if len(sources) == 1 and report.done:

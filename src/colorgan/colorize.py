@@ -4,6 +4,7 @@ The model predicts chroma at a working size; the chroma is upsampled to the phot
 and joined with the photo's full-resolution lightness, so no detail is lost.
 """
 
+import copy
 import json
 import math
 from collections.abc import Sequence
@@ -24,6 +25,8 @@ from colorgan.models import get_preset
 
 DEFAULT_WORKING_SIZE = 256
 MIN_WORKING_SIDE = 32
+# Vividness multiplies the predicted chroma: 0 gives the gray photo back, 1 the model as trained.
+MAX_VIVIDNESS = 3.0
 BUNDLED_WEIGHTS = "default.safetensors"
 
 
@@ -66,6 +69,21 @@ class Colorizer:
         self.device = torch.device(device)
         self.generator = generator.to(self.device).eval()
         self.config = config
+        self.vividness = 1.0
+
+    def with_vividness(self, vividness: float) -> "Colorizer":
+        """The same model (shared, not copied) with its colors made stronger or weaker.
+
+        A model trained with L1 gives the median of the plausible colors, which is muted;
+        users who want more color can ask for it (its cost in accuracy is measured by
+        benchmarks/chroma_gain.py).
+        """
+        if not 0.0 <= vividness <= MAX_VIVIDNESS:
+            raise ValueError(f"vividness must be between 0 and {MAX_VIVIDNESS:g}, "
+                             f"not {vividness:g}")
+        changed = copy.copy(self)
+        changed.vividness = vividness
+        return changed
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str = "auto") -> "Colorizer":
@@ -112,7 +130,10 @@ class Colorizer:
             for start in range(0, len(members), batch_size):
                 chunk = members[start:start + batch_size]
                 batch = torch.stack([luminances[i] for i in chunk])
-                for index, chroma in zip(chunk, self.predict_chroma(batch), strict=True):
+                predicted = self.predict_chroma(batch)
+                if self.vividness != 1.0:
+                    predicted = (predicted * self.vividness).clamp(-1.0, 1.0)
+                for index, chroma in zip(chunk, predicted, strict=True):
                     chromas[index] = chroma
         return chromas
 

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from colorgan import __version__
-from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
+from colorgan.colorize import DEFAULT_WORKING_SIZE, MAX_VIVIDNESS, Colorizer
 from colorgan.imageio import (
     DEFAULT_MAX_PIXELS,
     BrokenImage,
@@ -103,6 +103,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits = ServerLimits()) -> F
         return {"models": [{"name": "default", "preset": colorizer.config.get("preset"),
                             "trained_size": colorizer.config.get("size")}],
                 "sizes": list(SIZE_CHOICES), "default_size": DEFAULT_WORKING_SIZE,
+                "max_vividness": MAX_VIVIDNESS,
                 "formats": list(FORMATS), "max_upload_bytes": limits.max_upload_bytes,
                 "max_pixels": limits.max_pixels}
 
@@ -113,15 +114,19 @@ def create_app(colorizer: Colorizer, limits: ServerLimits = ServerLimits()) -> F
         503: {"description": "busy: retry later"}, 504: {"description": "took too long"}})
     async def colorize(file: Annotated[UploadFile, File(description="the photo")],
                        size: Annotated[int, Form(ge=32, le=1024)] = DEFAULT_WORKING_SIZE,
+                       vividness: Annotated[float, Form(ge=0, le=MAX_VIVIDNESS)] = 1.0,
                        format: Annotated[Literal["png", "jpg"], Form()] = "png") -> Response:
-        """Color one photo; the answer is the image at the photo's own size."""
+        """Color one photo; the answer is the image at the photo's own size.
+
+        vividness scales the colors: 1 as the model colors them, above 1 stronger, 0 gray.
+        """
         content = await file.read(limits.max_upload_bytes + 1)
         if len(content) > limits.max_upload_bytes:
             return _too_large(limits)
         file_format, media_type = FORMATS[format]
         try:
-            encoded = await pool.run(_colorize_bytes, colorizer, content, size, file_format,
-                                     limits.max_pixels)
+            encoded = await pool.run(_colorize_bytes, colorizer.with_vividness(vividness),
+                                     content, size, file_format, limits.max_pixels)
         except Busy:
             raise HTTPException(503, "busy: too many photos in progress, retry shortly",
                                 headers={"Retry-After": "5"}) from None

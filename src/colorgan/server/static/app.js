@@ -3,6 +3,8 @@
 const drop = document.getElementById("drop");
 const fileInput = document.getElementById("file");
 const sizeSelect = document.getElementById("size");
+const vividness = document.getElementById("vividness");
+const vividnessValue = document.getElementById("vividness-value");
 const statusLine = document.getElementById("status");
 const result = document.getElementById("result");
 const before = document.getElementById("before");
@@ -11,6 +13,7 @@ const beforeClip = document.getElementById("before-clip");
 const slider = document.getElementById("slider");
 const download = document.getElementById("download");
 let urls = [];
+let current = null;  // the last photo chosen: changing a setting colors it again
 
 async function loadSizes() {
   const info = await (await fetch("/api/models")).json();
@@ -34,6 +37,7 @@ function fitBefore() {
 
 async function colorize(file) {
   if (!file) return;
+  current = file;
   urls.forEach(URL.revokeObjectURL);
   urls = [];
   result.hidden = true;
@@ -46,6 +50,7 @@ async function colorize(file) {
   const form = new FormData();
   form.append("file", file);
   form.append("size", sizeSelect.value);
+  form.append("vividness", vividness.value);
   try {
     const answer = await fetch("/api/colorize", { method: "POST", body: form });
     if (!answer.ok) {
@@ -85,6 +90,11 @@ drop.addEventListener("drop", (event) => {
   drop.classList.remove("over");
   colorize(event.dataTransfer.files[0]);
 });
+vividness.addEventListener("input", () => {
+  vividnessValue.textContent = Number(vividness.value).toFixed(1);
+});
+vividness.addEventListener("change", () => colorize(current));
+sizeSelect.addEventListener("change", () => colorize(current));
 slider.addEventListener("input", () => { beforeClip.style.width = `${slider.value}%`; });
 window.addEventListener("resize", fitBefore);
 loadSizes();
