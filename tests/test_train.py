@@ -258,7 +258,8 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert bundled.preset == DEFAULT_PRESET and bundled.init_weights is None
     assert 0 < bundled.source_balance <= 1 and set(first.data) < set(bundled.data)
     for name, base in (("bins-finetune", first), ("l1-anneal", first), ("gan-finish", bundled),
-                       ("bins-balanced", bundled), ("colorful", bundled)):
+                       ("bins-balanced", bundled), ("colorful", bundled),
+                       ("progressive-256", bundled)):
         experiment = recipe(name)
         assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
         assert experiment.data == base.data and experiment.out != base.out
