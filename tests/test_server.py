@@ -89,6 +89,9 @@ class SlowColorizer:
     def __init__(self, real: Colorizer, seconds: float):
         self.real, self.seconds, self.config = real, seconds, real.config
 
+    def with_vividness(self, vividness):
+        return self
+
     def colorize(self, image, size):
         time.sleep(self.seconds)
         return self.real.colorize(image, size)
