@@ -263,3 +263,6 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
         experiment = recipe(name)
         assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
         assert experiment.data == base.data and experiment.out != base.out
+    no_faces = recipe("no-faces")
+    assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
+    assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
