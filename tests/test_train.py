@@ -13,10 +13,12 @@ from safetensors.torch import load_file
 
 from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
+from colorgan.colorize import Colorizer
 from colorgan.data import image_to_tensor
 from colorgan.losses import colorfulness_loss
 from colorgan.models import DEFAULT_PRESET, PRESETS
 from colorgan.train import TrainConfig, Trainer, load_run_config, train
+from colorgan.validation import ValidationSet
 from tests.conftest import color_photo
 
 
@@ -263,6 +265,61 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
         experiment = recipe(name)
         assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
         assert experiment.data == base.data and experiment.out != base.out
+    tracked = recipe("ema-val")  # the bundled recipe again, averaged and scored as it trains
+    assert tracked.init_weights is None and tracked.data == bundled.data
+    assert tracked.ema_decay > 0 and all("/val/" in folder for folder in tracked.val)
+    assert not set(tracked.val) & set(tracked.data)
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
     assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
+
+
+def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_folder, tmp_path):
+    ema = dict(preset="unet", ema_decay=0.5, pretrain_steps=4)
+    train(tiny_config(photo_folder, tmp_path / "whole", **ema))
+    train(tiny_config(photo_folder, tmp_path / "split", steps=2, **ema))
+    train(load_run_config(tmp_path / "split", steps=4), resume=True)
+    exported = load_file(tmp_path / "whole" / "generator.safetensors")
+    raw = load_checkpoint(tmp_path / "whole" / "checkpoint.pt")["generator"]
+    assert not torch.equal(exported["head.0.weight"], raw["head.0.weight"])
+    resumed = load_file(tmp_path / "split" / "generator.safetensors")
+    for name, tensor in exported.items():
+        assert torch.allclose(resumed[name], tensor, atol=1e-6), name
+    with pytest.raises(ValueError, match="EMA decay"):
+        Trainer(tiny_config(photo_folder, tmp_path / "bad", ema_decay=1.0))
+
+
+def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_folder, tmp_path):
+    val = tmp_path / "val"
+    val.mkdir()
+    for index in range(3):
+        color_photo(70 + index, (120, 90)).save(val / f"val{index}.png")
+    run = tmp_path / "run"
+    train(tiny_config(photo_folder, run, preset="unet", steps=6, sample_every=1, val=[str(val)],
+                      pretrain_steps=6))
+    with open(run / "validation.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(row["step"]) for row in rows] == [2, 4, 6]
+    best_row = max(rows, key=lambda row: float(row["psnr"]))
+    best = json.loads((run / "best.json").read_text())
+    assert best["step"] == int(best_row["step"])
+    assert load_checkpoint(run / "checkpoint.pt")["best_validation"]["step"] == best["step"]
+    # The kept weights are the ones that scored: scoring them again gives the same PSNR.
+    photos = ValidationSet([val])
+    colorizer = Colorizer.load(run / "best.safetensors")
+    assert photos.score(colorizer.generator, best)["psnr"] == pytest.approx(
+        float(best_row["psnr"]), rel=1e-4)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="no color photos to validate"):
+        train(tiny_config(photo_folder, tmp_path / "other", val=[str(empty)]))
+    assert not (tmp_path / "other").exists()
+
+
+def test_validation_keeps_a_training_generator_in_training_mode(tmp_path):
+    color_photo(5).save(tmp_path / "photo.png")
+    trainer = Trainer(TrainConfig(preset="unet", out=str(tmp_path / "run"), pretrained=False))
+    trainer.generator.train()
+    scores = ValidationSet([tmp_path]).score(trainer.generator, trainer.export_config())
+    assert trainer.generator.training
+    assert scores["psnr"] > 0 and scores["colorfulness"] >= 0

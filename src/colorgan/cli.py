@@ -59,6 +59,12 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                         help="stop and save after this many minutes (a wall-clock budget)")
     parser.add_argument("--no-pretrained", dest="pretrained", action="store_false",
                         help="start a pretrained encoder from random weights instead")
+    parser.add_argument("--ema-decay", type=float,
+                        help="sample and export an exponential moving average of the "
+                             "generator's weights, e.g. 0.999 (default 0: its own weights)")
+    parser.add_argument("--val", nargs="+", metavar="FOLDER",
+                        help="photos to score (PSNR, colorfulness) at every checkpoint; the "
+                             "best-scoring weights are kept as best.safetensors")
 
 
 def _run_train(args: argparse.Namespace) -> int:

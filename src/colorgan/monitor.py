@@ -16,6 +16,31 @@ from colorgan.checkpoint import atomic_write  # noqa: E402
 from colorgan.imageio import tensor_to_image  # noqa: E402
 
 
+def _read_rows(path: Path, last_step: int) -> list[dict[str, float]]:
+    if not path.exists():
+        return []
+    with open(path, newline="") as handle:
+        rows = [{key: float(value) for key, value in row.items() if value != ""}
+                for row in csv.DictReader(handle)]
+    return [row for row in rows if row["step"] <= last_step]
+
+
+def _write_rows(path: Path, rows: list[dict[str, float]]) -> list[str]:
+    """Write the rows as CSV atomically; returns the value columns (all but step)."""
+    names = sorted({key for row in rows for key in row} - {"step"})
+
+    def write_csv(temporary: Path) -> None:
+        with open(temporary, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["step", *names])
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({key: (int(value) if key == "step" else f"{value:.6g}")
+                                 for key, value in row.items()})
+
+    atomic_write(path, write_csv)
+    return names
+
+
 def image_grid(rows: list[list[torch.Tensor]], gap: int = 4) -> Image.Image:
     """Tile rows of equal-size RGB tensors into one white-separated image."""
     height, width = rows[0][0].shape[-2:]
@@ -30,42 +55,33 @@ def image_grid(rows: list[list[torch.Tensor]], gap: int = 4) -> Image.Image:
 
 
 class RunLog:
-    """Appends losses to losses.csv and TensorBoard; draws loss_curve.png on request."""
+    """Appends losses to losses.csv, validation scores to validation.csv, both to TensorBoard;
+    draws loss_curve.png on request."""
 
     def __init__(self, run_dir: Path, resume_step: int = 0):
         self.csv_path = run_dir / "losses.csv"
+        self.validation_path = run_dir / "validation.csv"
         self.curve_path = run_dir / "loss_curve.png"
-        self._rows = self._read_rows(resume_step)
-        self._writer = SummaryWriter(str(run_dir / "tensorboard"), purge_step=resume_step + 1)
-
-    def _read_rows(self, resume_step: int) -> list[dict[str, float]]:
         # Rows logged after the checkpoint we resume from belong to a future that was lost.
-        if not self.csv_path.exists():
-            return []
-        with open(self.csv_path, newline="") as handle:
-            rows = [{key: float(value) for key, value in row.items() if value != ""}
-                    for row in csv.DictReader(handle)]
-        return [row for row in rows if row["step"] <= resume_step]
+        self._rows = _read_rows(self.csv_path, resume_step)
+        self._validation_rows = _read_rows(self.validation_path, resume_step)
+        self._writer = SummaryWriter(str(run_dir / "tensorboard"), purge_step=resume_step + 1)
 
     def log(self, step: int, losses: dict[str, float]) -> None:
         self._rows.append({"step": float(step), **losses})
         for name, value in losses.items():
             self._writer.add_scalar(f"loss/{name}", value, step)
 
+    def log_validation(self, step: int, scores: dict[str, float]) -> None:
+        self._validation_rows.append({"step": float(step), **scores})
+        for name, value in scores.items():
+            self._writer.add_scalar(f"validation/{name}", value, step)
+
     def flush(self) -> None:
-        """Rewrite the CSV atomically and refresh the loss curve."""
-        names = sorted({key for row in self._rows for key in row} - {"step"})
-        columns = ["step", *names]
-
-        def write_csv(temporary: Path) -> None:
-            with open(temporary, "w", newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns)
-                writer.writeheader()
-                for row in self._rows:
-                    writer.writerow({key: (int(value) if key == "step" else f"{value:.6g}")
-                                     for key, value in row.items()})
-
-        atomic_write(self.csv_path, write_csv)
+        """Rewrite the CSVs atomically and refresh the loss curve."""
+        names = _write_rows(self.csv_path, self._rows)
+        if self._validation_rows:
+            _write_rows(self.validation_path, self._validation_rows)
         self._writer.flush()
         self._draw_curve(names)
 

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from colorgan import distributed
@@ -47,6 +48,7 @@ from colorgan.losses import (
 )
 from colorgan.models import DEFAULT_PRESET, Preset, get_preset
 from colorgan.monitor import RunLog, image_grid
+from colorgan.validation import ValidationSet
 
 
 @dataclass
@@ -78,6 +80,10 @@ class TrainConfig:
     pretrained: bool = True  # start a pretrained encoder from ImageNet weights
     init_weights: str | None = None  # start from another model's generator (matching layers)
     max_minutes: float = 0.0  # wall-clock budget of this process, then save and stop; 0: none
+    # Exported and sampled weights: an exponential moving average of the generator's, with this
+    # decay per step (0: the generator's own weights).
+    ema_decay: float = 0.0
+    val: list[str] = field(default_factory=list)  # photos scored at every checkpoint
 
     @property
     def save_interval(self) -> int:
@@ -93,6 +99,7 @@ def _init_worker(_: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+BEST_WEIGHTS_NAME = "best.safetensors"
 # Photos whose thumbnails estimate how common each chroma bin is, and the soft-encoding width.
 HISTOGRAM_PHOTOS = 1000
 BIN_SIGMA = 5.0 / AB_RANGE  # 5 Lab units, as in Zhang et al.
@@ -132,6 +139,18 @@ class Trainer:
         self.chroma_histogram: torch.Tensor | None = None
         if config.init_weights:
             self._load_matching_weights(Path(config.init_weights))
+        self.ema = None
+        if config.ema_decay:
+            if not 0.0 < config.ema_decay < 1.0:
+                raise ValueError(f"EMA decay {config.ema_decay} is outside (0, 1)")
+            self.ema = AveragedModel(self.generator, use_buffers=True,
+                                     multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay))
+        self.best_validation: dict[str, float] | None = None  # step and scores of the best
+
+    @property
+    def inference_generator(self) -> nn.Module:
+        """The weights that are sampled, validated and exported: the average if there is one."""
+        return self.generator if self.ema is None else self.ema.module
 
     def _load_matching_weights(self, path: Path) -> None:
         from colorgan.colorize import read_model  # colorize imports the models, not training
@@ -194,7 +213,8 @@ class Trainer:
         self.chroma_histogram = histogram
         self.bins_loss = BinnedChromaLoss(self.generator.bins.centers.cpu(), histogram,
                                           BIN_SIGMA, REBALANCE_UNIFORM_MIX).to(self.device)
-        self.generator.bins.loss_log_weights.copy_(self.bins_loss.weights.log())
+        for generator in (self.generator, self.inference_generator):
+            generator.bins.loss_log_weights.copy_(self.bins_loss.weights.log())
 
     def detach_data(self) -> None:
         """Stop the loader workers."""
@@ -304,6 +324,8 @@ class Trainer:
         else:
             losses = self.paired_step()
         self.step += 1
+        if self.ema is not None:
+            self.ema.update_parameters(self.generator)
         return losses
 
     def images_per_step(self) -> int:
@@ -325,6 +347,8 @@ class Trainer:
             "torch_rng": torch.get_rng_state(),
             **({} if self.chroma_histogram is None
                else {"chroma_histogram": self.chroma_histogram}),
+            **({} if self.ema is None else {"ema": self.ema.state_dict()}),
+            **({} if self.best_validation is None else {"best_validation": self.best_validation}),
             "config": json.dumps(dataclasses.asdict(self.config)),
         }
 
@@ -336,6 +360,9 @@ class Trainer:
         self.step, self.batches_seen = state["step"], state["batches_seen"]
         self.train_seconds = state.get("train_seconds", 0.0)
         torch.set_rng_state(state["torch_rng"])
+        if self.ema is not None:
+            self.ema.load_state_dict(state["ema"])
+        self.best_validation = state.get("best_validation")
         if "chroma_histogram" in state:
             self.use_chroma_histogram(state["chroma_histogram"])
 
@@ -343,12 +370,23 @@ class Trainer:
         """What an exported generator needs to be rebuilt, and where it came from."""
         return {"preset": self.preset.name, "size": self.config.size, "step": self.step,
                 "train_minutes": round(self.train_seconds / 60, 1), "data": self.config.data,
-                "source_balance": self.config.source_balance}
+                "source_balance": self.config.source_balance, "ema_decay": self.config.ema_decay}
+
+    def validate(self, photos: ValidationSet) -> dict[str, float]:
+        """Score the exported weights on the photos; the best PSNR so far is exported as
+        best.safetensors (its config says the step and the scores)."""
+        scores = photos.score(self.inference_generator, self.export_config())
+        if self.best_validation is None or scores["psnr"] > self.best_validation["psnr"]:
+            self.best_validation = {"step": self.step, **scores}
+            export_generator(self.run_dir / BEST_WEIGHTS_NAME,
+                             self.inference_generator.state_dict(),
+                             {**self.export_config(), "validation": scores})
+        return scores
 
     def save(self) -> None:
         """Checkpoint for resuming, plus the safetensors export of the generator."""
         save_checkpoint(self.run_dir / CHECKPOINT_NAME, self.state())
-        export_generator(self.run_dir / WEIGHTS_NAME, self.generator.state_dict(),
+        export_generator(self.run_dir / WEIGHTS_NAME, self.inference_generator.state_dict(),
                          self.export_config())
 
 
@@ -423,6 +461,9 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
     report = scan_images(config.data, warn=group.is_main)
     if group.is_main:
         print(f"data: {report.summary()}")
+    validation = ValidationSet(config.val) if group.is_main and config.val else None
+    if validation is not None:
+        print(f"validation: {len(validation)} photos, scored every {config.save_interval} steps")
     train_paths, sample_paths = split_holdout(report.kept, config.num_samples, config.seed)
     trainer = Trainer(config, group)
     if resume:
@@ -452,10 +493,16 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
                                       **{k: f"{v:.3f}" for k, v in losses.items()}})
                 progress.update(1)
                 if trainer.step % config.sample_every == 0:
-                    sheet.draw(trainer.generator,
+                    sheet.draw(trainer.inference_generator,
                                run_dir / "samples" / f"step{trainer.step:07d}.png")
                     log.flush()
                 if trainer.step % config.save_interval == 0:
+                    if validation is not None:
+                        scores = trainer.validate(validation)
+                        log.log_validation(trainer.step, scores)
+                        log.flush()
+                        progress.write(f"step {trainer.step}: validation " + ", ".join(
+                            f"{name} {value:.3f}" for name, value in scores.items()))
                     trainer.save()
     except KeyboardInterrupt:
         if group.is_main:
