@@ -72,7 +72,9 @@ def test_pixel_limit_and_usage_errors(gray_folder, tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
     bad_option = colorgan("colorize", str(gray_folder), "--quality", "0")
     assert bad_option.returncode == 2
-    too_vivid = colorgan("colorize", str(gray_folder), "--vividness", "4")
+    # Checked before the model is read: the missing model file is never reached.
+    too_vivid = colorgan("colorize", str(gray_folder), "--vividness", "4",
+                         "--model", str(tmp_path / "no-such-model.safetensors"))
     assert too_vivid.returncode == 2 and "vividness must be between 0 and 3" in too_vivid.stderr
 
 

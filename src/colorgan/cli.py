@@ -153,7 +153,7 @@ def _run_colorize(args: argparse.Namespace) -> int:
         colorize_files,
         output_path,
     )
-    from colorgan.colorize import Colorizer
+    from colorgan.colorize import Colorizer, check_vividness
 
     if not 1 <= args.quality <= 100 or args.size < 32 or args.max_pixels < 1:
         raise UsageError("--quality must be 1-100, --size at least 32, --max-pixels positive")
@@ -168,11 +168,11 @@ def _run_colorize(args: argparse.Namespace) -> int:
                               side_by_side=args.side_by_side, size=args.size,
                               max_pixels=int(args.max_pixels), batch_size=args.batch_size,
                               temporal=args.temporal)
-    colorizer = Colorizer.load(args.model, args.device)
     try:
-        colorizer = colorizer.with_vividness(args.vividness)
+        check_vividness(args.vividness)  # before loading the model: a typo should fail fast
     except ValueError as error:
         raise UsageError(str(error)) from None
+    colorizer = Colorizer.load(args.model, args.device).with_vividness(args.vividness)
     report = colorize_files(colorizer, sources, options)
     if len(sources) > 1 or report.failed:
         print(report.summary())

@@ -45,6 +45,12 @@ def working_shape(height: int, width: int, size: int) -> tuple[int, int]:
             max(MIN_WORKING_SIDE, round(width * scale)))
 
 
+def check_vividness(vividness: float) -> None:
+    """Raise ValueError for a vividness outside 0 to MAX_VIVIDNESS."""
+    if not 0.0 <= vividness <= MAX_VIVIDNESS:
+        raise ValueError(f"vividness must be between 0 and {MAX_VIVIDNESS:g}, not {vividness:g}")
+
+
 def read_model(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
     """Generator weights and config from a run folder, checkpoint or safetensors export."""
     if path.is_dir():
@@ -78,9 +84,7 @@ class Colorizer:
         users who want more color can ask for it (its cost in accuracy is measured by
         benchmarks/chroma_gain.py).
         """
-        if not 0.0 <= vividness <= MAX_VIVIDNESS:
-            raise ValueError(f"vividness must be between 0 and {MAX_VIVIDNESS:g}, "
-                             f"not {vividness:g}")
+        check_vividness(vividness)
         changed = copy.copy(self)
         changed.vividness = vividness
         return changed
