@@ -269,6 +269,9 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert tracked.init_weights is None and tracked.data == bundled.data
     assert tracked.ema_decay > 0 and all("/val/" in folder for folder in tracked.val)
     assert not set(tracked.val) & set(tracked.data)
+    frozen = recipe("frozen-encoder")  # the same with the ImageNet encoder kept as it is
+    assert frozen.encoder_lr_scale == 0 and frozen.val == tracked.val
+    assert frozen.data == tracked.data and frozen.out != tracked.out
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
     assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
@@ -323,3 +326,14 @@ def test_validation_keeps_a_training_generator_in_training_mode(tmp_path):
     scores = ValidationSet([tmp_path]).score(trainer.generator, trainer.export_config())
     assert trainer.generator.training
     assert scores["psnr"] > 0 and scores["colorfulness"] >= 0
+
+
+def test_an_encoder_learning_rate_scale_of_zero_keeps_the_encoder_weights(tmp_path):
+    trainer = Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
+                                  encoder_lr_scale=0.0))
+    encoder = trainer.generator.encoder_parameters()
+    before = [parameter.detach().clone() for parameter in encoder]
+    decoder_before = trainer.generator.state_dict()["head.0.weight"].clone()
+    losses_after_steps(trainer, trainer.pretrain_step, 2)
+    assert all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
+    assert not torch.equal(decoder_before, trainer.generator.state_dict()["head.0.weight"])

@@ -46,6 +46,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                              "1: every data folder equally often; 0.5: in between")
     parser.add_argument("--lr-generator", type=float, help="default: the preset's")
     parser.add_argument("--lr-discriminator", type=float, help="default: the preset's")
+    parser.add_argument("--encoder-lr-scale", type=float,
+                        help="learning rate of a pretrained encoder as a share of the "
+                             "generator's (0 keeps its weights frozen); default: the preset's")
     parser.add_argument("--l1-weight", type=float, help="default: the preset's")
     parser.add_argument("--gan-weight", type=float, help="default: the preset's")
     parser.add_argument("--bins-weight", type=float, help="default: the preset's")

@@ -73,6 +73,7 @@ class TrainConfig:
     source_balance: float = 0.0  # 0: every photo equally often; 1: every data folder (data.py)
     lr_generator: float | None = None  # None: the preset's value
     lr_discriminator: float | None = None
+    encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
     l1_weight: float | None = None
     gan_weight: float | None = None
     bins_weight: float | None = None
@@ -176,7 +177,7 @@ class Trainer:
         rest = [p for p in self.generator.parameters() if id(p) not in encoder_ids]
         groups = [{"params": rest, "lr": lr}]
         if encoder:
-            groups.append({"params": encoder, "lr": lr * self.preset.encoder_lr_scale})
+            groups.append({"params": encoder, "lr": lr * self._setting("encoder_lr_scale")})
         return groups
 
     # ----- data -----
