@@ -312,6 +312,17 @@ def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_fol
     colorizer = Colorizer.load(run / "best.safetensors")
     assert photos.score(colorizer.generator, best)["psnr"] == pytest.approx(
         float(best_row["psnr"]), rel=1e-4)
+    # A run stopped after the first scoring and resumed keeps comparing against that best.
+    split = tiny_config(photo_folder, tmp_path / "split", preset="unet", steps=2, sample_every=1,
+                        val=[str(val)], pretrain_steps=6)
+    train(split)
+    train(load_run_config(tmp_path / "split", steps=6), resume=True)
+    with open(tmp_path / "split" / "validation.csv") as handle:
+        resumed_rows = list(csv.DictReader(handle))
+    assert [row["step"] for row in resumed_rows] == [row["step"] for row in rows]
+    for expected, got in zip(rows, resumed_rows, strict=True):
+        assert float(got["psnr"]) == pytest.approx(float(expected["psnr"]), abs=1e-3)
+    assert json.loads((tmp_path / "split" / "best.json").read_text())["step"] == best["step"]
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ValueError, match="no color photos to validate"):
@@ -337,3 +348,16 @@ def test_an_encoder_learning_rate_scale_of_zero_keeps_the_encoder_weights(tmp_pa
     losses_after_steps(trainer, trainer.pretrain_step, 2)
     assert all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
     assert not torch.equal(decoder_before, trainer.generator.state_dict()["head.0.weight"])
+
+
+def test_a_resumed_trainer_keeps_the_best_score_to_beat(tmp_path):
+    color_photo(5).save(tmp_path / "photo.png")
+    config = TrainConfig(preset="unet", out=str(tmp_path / "run"), pretrained=False)
+    trainer = Trainer(config)
+    trainer.best_validation = {"step": 2, "psnr": 99.0, "colorfulness": 1.0}  # unbeatable
+    resumed = Trainer(config)
+    resumed.load_state(trainer.state())
+    assert resumed.best_validation == trainer.best_validation
+    resumed.validate(ValidationSet([tmp_path]))
+    assert resumed.best_validation["step"] == 2
+    assert not (tmp_path / "run" / "best.safetensors").exists()
