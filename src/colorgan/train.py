@@ -214,7 +214,8 @@ class Trainer:
         self.chroma_histogram = histogram
         self.bins_loss = BinnedChromaLoss(self.generator.bins.centers.cpu(), histogram,
                                           BIN_SIGMA, REBALANCE_UNIFORM_MIX).to(self.device)
-        for generator in (self.generator, self.inference_generator):
+        # The averaged copy needs them too; without one, both names are the same generator.
+        for generator in {self.generator, self.inference_generator}:
             generator.bins.loss_log_weights.copy_(self.bins_loss.weights.log())
 
     def detach_data(self) -> None:
