@@ -269,9 +269,11 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert tracked.init_weights is None and tracked.data == bundled.data
     assert tracked.ema_decay > 0 and all("/val/" in folder for folder in tracked.val)
     assert not set(tracked.val) & set(tracked.data)
-    frozen = recipe("frozen-encoder")  # the same with the ImageNet encoder kept as it is
-    assert frozen.encoder_lr_scale == 0 and frozen.val == tracked.val
-    assert frozen.data == tracked.data and frozen.out != tracked.out
+    # The same with the ImageNet encoder kept as it is, or trained faster.
+    for name, encoder_lr_scale in (("frozen-encoder", 0), ("encoder-lr-half", 0.5)):
+        variant = recipe(name)
+        assert variant.encoder_lr_scale == encoder_lr_scale and variant.val == tracked.val
+        assert variant.data == tracked.data and variant.out != tracked.out
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
     assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
@@ -348,6 +350,22 @@ def test_an_encoder_learning_rate_scale_of_zero_keeps_the_encoder_weights(tmp_pa
     losses_after_steps(trainer, trainer.pretrain_step, 2)
     assert all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
     assert not torch.equal(decoder_before, trainer.generator.state_dict()["head.0.weight"])
+
+
+def test_a_warming_up_decoder_trains_alone_until_the_encoder_thaws(tmp_path):
+    trainer = Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
+                                  pretrain_steps=10, encoder_frozen_steps=2))
+    encoder = trainer.generator.encoder_parameters()
+    before = [parameter.detach().clone() for parameter in encoder]
+    decoder_before = trainer.generator.state_dict()["head.0.weight"].clone()
+    losses_after_steps(trainer, trainer.train_step, 2)
+    assert all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
+    assert not torch.equal(decoder_before, trainer.generator.state_dict()["head.0.weight"])
+    losses_after_steps(trainer, trainer.train_step, 1)
+    assert not all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
+    with pytest.raises(ValueError, match="negative"):
+        Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
+                            encoder_frozen_steps=-1))
 
 
 def test_a_resumed_trainer_keeps_the_best_score_to_beat(tmp_path):

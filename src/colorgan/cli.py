@@ -49,6 +49,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--encoder-lr-scale", type=float,
                         help="learning rate of a pretrained encoder as a share of the "
                              "generator's (0 keeps its weights frozen); default: the preset's")
+    parser.add_argument("--encoder-frozen-steps", type=int,
+                        help="keep a pretrained encoder's weights for this many steps at the "
+                             "start while the decoder warms up (default 0)")
     parser.add_argument("--l1-weight", type=float, help="default: the preset's")
     parser.add_argument("--gan-weight", type=float, help="default: the preset's")
     parser.add_argument("--bins-weight", type=float, help="default: the preset's")

@@ -74,6 +74,7 @@ class TrainConfig:
     lr_generator: float | None = None  # None: the preset's value
     lr_discriminator: float | None = None
     encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
+    encoder_frozen_steps: int = 0  # steps a pretrained encoder waits (learning rate 0) at the start
     l1_weight: float | None = None
     gan_weight: float | None = None
     bins_weight: float | None = None
@@ -124,6 +125,8 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.generator = self.preset.build_generator(config.pretrained).to(self.device)
         self.discriminator = self.preset.build_discriminator().to(self.device)
+        if config.encoder_frozen_steps < 0:
+            raise ValueError(f"encoder frozen steps {config.encoder_frozen_steps} is negative")
         self.optimizer_g = torch.optim.Adam(self._generator_groups(), betas=self.preset.betas)
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(),
                                             lr=self._setting("lr_discriminator"),
@@ -177,8 +180,16 @@ class Trainer:
         rest = [p for p in self.generator.parameters() if id(p) not in encoder_ids]
         groups = [{"params": rest, "lr": lr}]
         if encoder:
-            groups.append({"params": encoder, "lr": lr * self._setting("encoder_lr_scale")})
+            groups.append({"params": encoder, "lr": self._encoder_lr()})
         return groups
+
+    def _encoder_lr(self) -> float:
+        """A pretrained encoder's learning rate now: 0 while the fresh decoder warms up (its
+        first, large gradients would otherwise wash out the ImageNet features), then its
+        share of the generator's."""
+        if self.step < self.config.encoder_frozen_steps:
+            return 0.0
+        return self._setting("lr_generator") * self._setting("encoder_lr_scale")
 
     # ----- data -----
     def attach_data(self, paths: list[Path]) -> None:
@@ -319,6 +330,8 @@ class Trainer:
 
     def train_step(self) -> dict[str, float]:
         """One step of whichever phase and regime applies now."""
+        for group in self.optimizer_g.param_groups[1:]:  # the encoder's, if there is one
+            group["lr"] = self._encoder_lr()
         if self.step < self.config.pretrain_steps:
             losses = self.pretrain_step()
         elif self.preset.regime == "seed":
