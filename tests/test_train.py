@@ -341,31 +341,32 @@ def test_validation_keeps_a_training_generator_in_training_mode(tmp_path):
     assert scores["psnr"] > 0 and scores["colorfulness"] >= 0
 
 
-def test_an_encoder_learning_rate_scale_of_zero_keeps_the_encoder_weights(tmp_path):
-    trainer = Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
-                                  encoder_lr_scale=0.0))
+def encoder_and_decoder_moved(trainer: Trainer, steps: int) -> tuple[bool, bool]:
+    """Whether the encoder's weights, and the decoder's head, changed in these steps."""
     encoder = trainer.generator.encoder_parameters()
     before = [parameter.detach().clone() for parameter in encoder]
-    decoder_before = trainer.generator.state_dict()["head.0.weight"].clone()
-    losses_after_steps(trainer, trainer.pretrain_step, 2)
-    assert all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
-    assert not torch.equal(decoder_before, trainer.generator.state_dict()["head.0.weight"])
+    head_before = trainer.generator.state_dict()["head.0.weight"].clone()
+    losses_after_steps(trainer, trainer.train_step, steps)
+    return (not all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True)),
+            not torch.equal(head_before, trainer.generator.state_dict()["head.0.weight"]))
+
+
+def encoder_trainer(tmp_path: Path, **changes) -> Trainer:
+    return Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
+                               pretrain_steps=10, **changes))
+
+
+def test_an_encoder_learning_rate_scale_of_zero_keeps_the_encoder_weights(tmp_path):
+    assert encoder_and_decoder_moved(encoder_trainer(tmp_path, encoder_lr_scale=0.0), 2) == (
+        False, True)
 
 
 def test_a_warming_up_decoder_trains_alone_until_the_encoder_thaws(tmp_path):
-    trainer = Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
-                                  pretrain_steps=10, encoder_frozen_steps=2))
-    encoder = trainer.generator.encoder_parameters()
-    before = [parameter.detach().clone() for parameter in encoder]
-    decoder_before = trainer.generator.state_dict()["head.0.weight"].clone()
-    losses_after_steps(trainer, trainer.train_step, 2)
-    assert all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
-    assert not torch.equal(decoder_before, trainer.generator.state_dict()["head.0.weight"])
-    losses_after_steps(trainer, trainer.train_step, 1)
-    assert not all(torch.equal(old, new) for old, new in zip(before, encoder, strict=True))
+    trainer = encoder_trainer(tmp_path, encoder_frozen_steps=2)
+    assert encoder_and_decoder_moved(trainer, 2) == (False, True)
+    assert encoder_and_decoder_moved(trainer, 1) == (True, True)
     with pytest.raises(ValueError, match="negative"):
-        Trainer(TrainConfig(preset="efficientnet-unet", out=str(tmp_path), pretrained=False,
-                            encoder_frozen_steps=-1))
+        encoder_trainer(tmp_path, encoder_frozen_steps=-1)
 
 
 def test_a_resumed_trainer_keeps_the_best_score_to_beat(tmp_path):
