@@ -269,10 +269,13 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert tracked.init_weights is None and tracked.data == bundled.data
     assert tracked.ema_decay > 0 and all("/val/" in folder for folder in tracked.val)
     assert not set(tracked.val) & set(tracked.data)
-    # The same with the ImageNet encoder kept as it is, or trained faster.
-    for name, encoder_lr_scale in (("frozen-encoder", 0), ("encoder-lr-half", 0.5)):
+    # The same with the ImageNet encoder kept as it is, trained faster, or after a wait.
+    for name, encoder_lr_scale, frozen_steps in (("frozen-encoder", 0, 0),
+                                                 ("encoder-lr-half", 0.5, 0),
+                                                 ("encoder-warmup", 0.5, 500)):
         variant = recipe(name)
         assert variant.encoder_lr_scale == encoder_lr_scale and variant.val == tracked.val
+        assert variant.encoder_frozen_steps == frozen_steps
         assert variant.data == tracked.data and variant.out != tracked.out
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
