@@ -272,7 +272,7 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     # The same with the ImageNet encoder kept as it is, trained faster, or after a wait.
     for name, encoder_lr_scale, frozen_steps in (("frozen-encoder", 0, 0),
                                                  ("encoder-lr-half", 0.5, 0),
-                                                 ("encoder-warmup", 0.5, 500)):
+                                                 ("encoder-warmup", None, 500)):
         variant = recipe(name)
         assert variant.encoder_lr_scale == encoder_lr_scale and variant.val == tracked.val
         assert variant.encoder_frozen_steps == frozen_steps
