@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from colorgan.data import (
     PhotoDataset,
@@ -35,6 +36,20 @@ def test_scan_skips_grayscale_and_unreadable_with_one_warning_each(photo_folder,
     warnings = capsys.readouterr().err.strip().splitlines()
     assert len(warnings) == 3 and all(line.startswith("warning: skipping") for line in warnings)
     assert report.summary() == "12 photos kept, 1 grayscale and 2 unreadable skipped"
+
+
+def test_a_chroma_floor_leaves_out_muted_photos_without_warnings(tmp_path, capsys):
+    vivid = np.zeros((32, 32, 3), np.uint8) + np.array([200, 40, 40], np.uint8)
+    muted = np.zeros((32, 32, 3), np.uint8) + np.array([130, 120, 115], np.uint8)
+    Image.fromarray(vivid).save(tmp_path / "vivid.png")
+    Image.fromarray(muted).save(tmp_path / "muted.png")
+    assert len(scan_images([tmp_path]).kept) == 2  # the default floor keeps every color photo
+    report = scan_images([tmp_path], min_chroma=20.0)
+    assert [p.name for p in report.kept] == ["vivid.png"]
+    assert [p.name for p in report.muted] == ["muted.png"]
+    assert report.summary() == ("1 photos kept, 0 grayscale, 1 under the chroma floor and "
+                                "0 unreadable skipped")
+    assert "warning" not in capsys.readouterr().err
 
 
 def test_dataset_gives_model_range_crops_of_the_training_size(photo_folder):

@@ -49,6 +49,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--encoder-lr-scale", type=float,
                         help="learning rate of a pretrained encoder as a share of the "
                              "generator's (0 keeps its weights frozen); default: the preset's")
+    parser.add_argument("--min-chroma", type=float,
+                        help="leave out training photos whose mean Lab chroma is under this "
+                             f"(default {defaults.min_chroma}: only grayscale ones)")
     parser.add_argument("--encoder-frozen-steps", type=int,
                         help="keep a pretrained encoder's weights for this many steps at the "
                              "start while the decoder warms up (default 0)")

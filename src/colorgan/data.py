@@ -31,9 +31,11 @@ class ScanReport:
     kept: list[Path] = field(default_factory=list)
     grayscale: list[Path] = field(default_factory=list)
     unreadable: list[Path] = field(default_factory=list)
+    muted: list[Path] = field(default_factory=list)  # color, but under the chosen chroma floor
 
     def summary(self) -> str:
-        return (f"{len(self.kept)} photos kept, {len(self.grayscale)} grayscale and "
+        muted = f", {len(self.muted)} under the chroma floor" if self.muted else ""
+        return (f"{len(self.kept)} photos kept, {len(self.grayscale)} grayscale{muted} and "
                 f"{len(self.unreadable)} unreadable skipped")
 
 
@@ -59,23 +61,31 @@ def thumbnail(path: Path) -> torch.Tensor:
         return image_to_tensor(image.convert("RGB"))
 
 
-def _classify(path: Path) -> str:
+def _classify(path: Path, min_chroma: float) -> str:
     try:
         rgb = thumbnail(path)
     except Exception:  # PIL raises many kinds for broken files; all mean "unreadable"
         return "unreadable"
-    strength = chroma_strength(rgb)
-    return "kept" if float(strength) >= MIN_CHROMA else "grayscale"
+    strength = float(chroma_strength(rgb))
+    if strength < MIN_CHROMA:
+        return "grayscale"
+    return "kept" if strength >= min_chroma else "muted"
 
 
-def scan_images(folders: Sequence[str | Path], warn: bool = True) -> ScanReport:
-    """Find the color photos under the folders; warn once per skipped file."""
+def scan_images(folders: Sequence[str | Path], warn: bool = True,
+                min_chroma: float = MIN_CHROMA) -> ScanReport:
+    """Find the color photos under the folders; warn once per grayscale or broken file.
+
+    Photos under `min_chroma` (mean Lab chroma) are skipped too, but only counted: that is a
+    choice of training mix, not a fault of the file.
+    """
     paths = find_images(folders)
     report = ScanReport()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for path, verdict in zip(paths, pool.map(_classify, paths), strict=True):
+        verdicts = pool.map(lambda path: _classify(path, min_chroma), paths)
+        for path, verdict in zip(paths, verdicts, strict=True):
             getattr(report, verdict).append(path)
-            if warn and verdict != "kept":
+            if warn and verdict in ("grayscale", "unreadable"):
                 print(f"warning: skipping {path}: {verdict}", file=sys.stderr)
     return report
 

@@ -27,6 +27,7 @@ from colorgan.checkpoint import (
 )
 from colorgan.color import AB_RANGE, gray_rgb, model_to_rgb, rgb_to_model
 from colorgan.data import (
+    MIN_CHROMA,
     PhotoDataset,
     StepBatchSampler,
     center_crop,
@@ -71,6 +72,7 @@ class TrainConfig:
     seed: int = 0
     degrade: float = 0.0  # probability of old-print defects on an input
     source_balance: float = 0.0  # 0: every photo equally often; 1: every data folder (data.py)
+    min_chroma: float = MIN_CHROMA  # training photos of a lower mean Lab chroma are left out
     lr_generator: float | None = None  # None: the preset's value
     lr_discriminator: float | None = None
     encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
@@ -473,7 +475,7 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
 
 def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> Path:
     run_dir = Path(config.out)
-    report = scan_images(config.data, warn=group.is_main)
+    report = scan_images(config.data, warn=group.is_main, min_chroma=config.min_chroma)
     if group.is_main:
         print(f"data: {report.summary()}")
     validation = ValidationSet(config.val) if group.is_main and config.val else None
