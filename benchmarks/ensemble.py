@@ -1,7 +1,7 @@
 """Do averaged predictions buy accuracy that a chroma gain can spend on color? Scores models
 on ../shared/data/val as an ensemble (the chroma of all models, averaged), optionally with
-mirror averaging too (the chroma of the photo and of its mirror image, averaged), or as one
-model with their weights averaged, at several vividness gains, beside the first model alone.
+mirror averaging too (the chroma of the photo and of its mirror image, averaged), at several
+vividness gains, beside the first model alone.
 
 Averaging cancels the hues that models (or the two mirror views) disagree on, so it should
 raise PSNR and lower colorfulness; the question is whether the gain needed to get the color
@@ -9,15 +9,14 @@ back costs less than the averaging earned.
 
 Run: python benchmarks/ensemble.py src/colorgan/weights/default.safetensors
      runs/ema-val/best.safetensors runs/encoder-lr-half/best.safetensors
-     [--gains 1 1.4] [--mirror] [--soup] [--limit N] [--json out.json] [--grid out.jpg]
+     [--gains 1 1.4] [--mirror] [--limit N] [--json out.json] [--grid out.jpg]
 """
 
 import argparse
-from pathlib import Path
 
 import torch
 
-from colorgan.colorize import Colorizer, read_model
+from colorgan.colorize import Colorizer
 from val_scores import add_scoring_options, score_and_print
 
 
@@ -47,18 +46,6 @@ class AveragingColorizer(Colorizer):
         return self.last["chroma"]
 
 
-def weight_soup(paths: list[str]) -> Colorizer:
-    """One model whose weights are the members' mean (a "model soup", Wortsman et al. 2022):
-    one model's cost, if runs from the same start stay close enough to average."""
-    members = [read_model(Path(path)) for path in paths]
-    if len({config["preset"] for _, config in members}) > 1:
-        raise ValueError("a weight soup needs models of one preset")
-    first, config = members[0]
-    mean = {name: torch.stack([weights[name].float() for weights, _ in members]).mean(0)
-            if tensor.is_floating_point() else tensor for name, tensor in first.items()}
-    return Colorizer.from_weights(mean, config, "cpu")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="run folders, checkpoints or .safetensors")
@@ -66,8 +53,6 @@ def main() -> None:
                         help="vividness settings to score each combination at")
     parser.add_argument("--mirror", action="store_true",
                         help="also score the ensemble averaged with its mirrored views")
-    parser.add_argument("--soup", action="store_true",
-                        help="also score one model with the members' weights averaged")
     add_scoring_options(parser)
     args = parser.parse_args()
     members = [Colorizer.load(path, "cpu") for path in args.models]
@@ -75,8 +60,6 @@ def main() -> None:
     if args.mirror:
         combinations[f"ensemble of {len(members)}, mirrored"] = AveragingColorizer(members,
                                                                                  mirror=True)
-    if args.soup:
-        combinations[f"weight soup of {len(members)}"] = weight_soup(args.models)
     models = {f"{args.models[0]} alone": members[0]}
     for name, colorizer in combinations.items():
         for gain in args.gains:
