@@ -277,9 +277,10 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
         assert variant.encoder_lr_scale == encoder_lr_scale and variant.val == tracked.val
         assert variant.encoder_frozen_steps == frozen_steps
         assert variant.data == tracked.data and variant.out != tracked.out
-    floor = recipe("chroma-floor")  # the same without the most muted photos
-    assert floor.min_chroma > tracked.min_chroma and floor.data == tracked.data
-    assert floor.val == tracked.val and floor.out != tracked.out
+    for name in ("chroma-floor", "chroma-floor-14"):  # the same without the most muted photos
+        floor = recipe(name)
+        assert floor.min_chroma > tracked.min_chroma and floor.data == tracked.data
+        assert floor.val == tracked.val and floor.out != tracked.out
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
     assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
