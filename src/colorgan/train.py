@@ -116,6 +116,8 @@ class Trainer:
     """Owns the models, optimizers and data stream of one run, and steps them."""
 
     def __init__(self, config: TrainConfig, group: distributed.ProcessGroup | None = None):
+        if config.encoder_frozen_steps < 0:
+            raise ValueError(f"encoder frozen steps {config.encoder_frozen_steps} is negative")
         self.config = config
         self.preset: Preset = get_preset(config.preset)
         self.device = resolve_device(config.device)
@@ -127,8 +129,6 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.generator = self.preset.build_generator(config.pretrained).to(self.device)
         self.discriminator = self.preset.build_discriminator().to(self.device)
-        if config.encoder_frozen_steps < 0:
-            raise ValueError(f"encoder frozen steps {config.encoder_frozen_steps} is negative")
         self.optimizer_g = torch.optim.Adam(self._generator_groups(), betas=self.preset.betas)
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(),
                                             lr=self._setting("lr_discriminator"),
