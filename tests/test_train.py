@@ -1,5 +1,6 @@
 import csv
 import json
+import math
 import os
 import signal
 import subprocess
@@ -374,6 +375,26 @@ def test_a_warming_up_decoder_trains_alone_until_the_encoder_thaws(tmp_path):
     assert encoder_and_decoder_moved(trainer, 1) == (True, True)
     with pytest.raises(ValueError, match="negative"):
         encoder_trainer(tmp_path, encoder_frozen_steps=-1)
+
+
+def learning_rates_by_step(trainer: Trainer, steps: int) -> list[float]:
+    """The decoder's, encoder's and discriminator's learning rates that each step used."""
+    rates = []
+    for _ in range(steps):
+        losses_after_steps(trainer, trainer.train_step, 1)
+        rates += [group["lr"] for group in trainer.optimizer_g.param_groups]
+        rates.append(trainer.optimizer_d.param_groups[0]["lr"])
+    return rates
+
+
+def test_a_cosine_schedule_lowers_every_learning_rate_toward_the_last_step(tmp_path):
+    base = learning_rates_by_step(encoder_trainer(tmp_path / "constant", steps=4), 1)
+    cosine = learning_rates_by_step(
+        encoder_trainer(tmp_path / "cosine", steps=4, lr_schedule="cosine"), 4)
+    factors = [0.5 * (1 + math.cos(math.pi * step / 4)) for step in range(4)]
+    assert cosine == pytest.approx([rate * factor for factor in factors for rate in base])
+    with pytest.raises(ValueError, match="linear"):
+        encoder_trainer(tmp_path, lr_schedule="linear")
 
 
 def test_a_resumed_trainer_keeps_the_best_score_to_beat(tmp_path):

@@ -11,7 +11,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
-    from colorgan.train import TrainConfig
+    from colorgan.train import LR_SCHEDULES, TrainConfig
 
     defaults = TrainConfig()
     # Options left out stay out of the namespace, so a --config file's values hold for them.
@@ -55,6 +55,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--encoder-frozen-steps", type=int,
                         help="keep a pretrained encoder's weights for this many steps at the "
                              "start while the decoder warms up (default 0)")
+    parser.add_argument("--lr-schedule", choices=LR_SCHEDULES,
+                        help="constant (default) or cosine: every learning rate falls along a "
+                             "half cosine to 0 at the last of --steps")
     parser.add_argument("--l1-weight", type=float, help="default: the preset's")
     parser.add_argument("--gan-weight", type=float, help="default: the preset's")
     parser.add_argument("--bins-weight", type=float, help="default: the preset's")

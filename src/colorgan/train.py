@@ -3,6 +3,7 @@
 import contextlib
 import dataclasses
 import json
+import math
 import signal
 import sys
 import time
@@ -77,6 +78,7 @@ class TrainConfig:
     lr_discriminator: float | None = None
     encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
     encoder_frozen_steps: int = 0  # steps a pretrained encoder waits (learning rate 0) at the start
+    lr_schedule: str = "constant"  # or "cosine": every learning rate falls to 0 at the last step
     l1_weight: float | None = None
     gan_weight: float | None = None
     bins_weight: float | None = None
@@ -110,6 +112,7 @@ BIN_SIGMA = 5.0 / AB_RANGE  # 5 Lab units, as in Zhang et al.
 # How far rebalancing goes toward uniform bins: Zhang et al.'s 0.5 lifts rare colors far
 # above gray, which costs PSNR; 0.7 is milder.
 REBALANCE_UNIFORM_MIX = 0.7
+LR_SCHEDULES = ("constant", "cosine")
 
 
 class Trainer:
@@ -118,6 +121,9 @@ class Trainer:
     def __init__(self, config: TrainConfig, group: distributed.ProcessGroup | None = None):
         if config.encoder_frozen_steps < 0:
             raise ValueError(f"encoder frozen steps {config.encoder_frozen_steps} is negative")
+        if config.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"learning-rate schedule {config.lr_schedule!r} is not one of "
+                             f"{', '.join(LR_SCHEDULES)}")
         self.config = config
         self.preset: Preset = get_preset(config.preset)
         self.device = resolve_device(config.device)
@@ -176,22 +182,31 @@ class Trainer:
         return getattr(self.preset, name) if value is None else value
 
     def _generator_groups(self) -> list[dict]:
-        lr = self._setting("lr_generator")
         encoder = getattr(self.generator, "encoder_parameters", list)()
         encoder_ids = {id(p) for p in encoder}
         rest = [p for p in self.generator.parameters() if id(p) not in encoder_ids]
-        groups = [{"params": rest, "lr": lr}]
-        if encoder:
-            groups.append({"params": encoder, "lr": self._encoder_lr()})
+        groups = [{"params": rest}, {"params": encoder}] if encoder else [{"params": rest}]
+        for group, lr in zip(groups, self._generator_lrs(), strict=False):
+            group["lr"] = lr
         return groups
 
-    def _encoder_lr(self) -> float:
-        """A pretrained encoder's learning rate now: 0 while the fresh decoder warms up (its
-        first, large gradients would otherwise wash out the ImageNet features), then its
-        share of the generator's."""
+    def _generator_lrs(self) -> tuple[float, float]:
+        """The decoder's (or whole generator's) and a pretrained encoder's learning rates now.
+
+        The encoder's is 0 while the fresh decoder warms up (its first, large gradients would
+        otherwise wash out the ImageNet features), then its share of the generator's."""
+        lr = self._setting("lr_generator") * self._schedule_factor()
         if self.step < self.config.encoder_frozen_steps:
-            return 0.0
-        return self._setting("lr_generator") * self._setting("encoder_lr_scale")
+            return lr, 0.0
+        return lr, lr * self._setting("encoder_lr_scale")
+
+    def _schedule_factor(self) -> float:
+        """The schedule's share of the base learning rates at this step. Cosine annealing ends
+        a run at a low rate, where the weights settle instead of swinging (experiment 12)."""
+        if self.config.lr_schedule == "constant":
+            return 1.0
+        progress = min(self.step, self.config.steps) / self.config.steps
+        return 0.5 * (1.0 + math.cos(math.pi * progress))
 
     # ----- data -----
     def attach_data(self, paths: list[Path]) -> None:
@@ -332,8 +347,11 @@ class Trainer:
 
     def train_step(self) -> dict[str, float]:
         """One step of whichever phase and regime applies now."""
-        for group in self.optimizer_g.param_groups[1:]:  # the encoder's, if there is one
-            group["lr"] = self._encoder_lr()
+        for group, lr in zip(self.optimizer_g.param_groups, self._generator_lrs(),
+                             strict=False):
+            group["lr"] = lr
+        for group in self.optimizer_d.param_groups:
+            group["lr"] = self._setting("lr_discriminator") * self._schedule_factor()
         if self.step < self.config.pretrain_steps:
             losses = self.pretrain_step()
         elif self.preset.regime == "seed":
