@@ -1,4 +1,5 @@
 import csv
+import dataclasses
 import json
 import math
 import os
@@ -282,6 +283,11 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
         floor = recipe(name)
         assert floor.min_chroma > tracked.min_chroma and floor.data == tracked.data
         assert floor.val == tracked.val and floor.out != tracked.out
+    annealed = recipe("chroma-floor-cosine")  # the floor's run, its rates annealed to its end
+    assert annealed.lr_schedule == "cosine" and annealed.pretrain_steps == annealed.steps
+    assert dataclasses.replace(annealed, lr_schedule="constant", out="", steps=0, pretrain_steps=0,
+                               max_minutes=0) == dataclasses.replace(
+        recipe("chroma-floor"), out="", steps=0, pretrain_steps=0, max_minutes=0)
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
     assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
