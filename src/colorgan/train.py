@@ -205,7 +205,7 @@ class Trainer:
         a run at a low rate, where the weights settle instead of swinging (experiment 12)."""
         if self.config.lr_schedule == "constant":
             return 1.0
-        progress = min(self.step, self.config.steps) / self.config.steps
+        progress = min(self.step, self.config.steps) / max(1, self.config.steps)
         return 0.5 * (1.0 + math.cos(math.pi * progress))
 
     # ----- data -----
