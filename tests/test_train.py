@@ -283,11 +283,16 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
         floor = recipe(name)
         assert floor.min_chroma > tracked.min_chroma and floor.data == tracked.data
         assert floor.val == tracked.val and floor.out != tracked.out
-    annealed = recipe("chroma-floor-cosine")  # the floor's run, its rates annealed to its end
+    # The floor's run again with one change: its rates annealed to its end, another seed.
+    def floor_run(name: str, **changes) -> TrainConfig:
+        return dataclasses.replace(recipe(name), out="", steps=0, pretrain_steps=0,
+                                   max_minutes=0, **changes)
+
+    annealed = recipe("chroma-floor-cosine")
     assert annealed.lr_schedule == "cosine" and annealed.pretrain_steps == annealed.steps
-    assert dataclasses.replace(annealed, lr_schedule="constant", out="", steps=0, pretrain_steps=0,
-                               max_minutes=0) == dataclasses.replace(
-        recipe("chroma-floor"), out="", steps=0, pretrain_steps=0, max_minutes=0)
+    assert floor_run("chroma-floor-cosine", lr_schedule="constant") == floor_run("chroma-floor")
+    assert recipe("chroma-floor-seed1").seed != recipe("chroma-floor").seed
+    assert floor_run("chroma-floor-seed1", seed=0) == floor_run("chroma-floor")
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
     assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
