@@ -15,7 +15,7 @@ from safetensors.torch import load_file
 
 from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
-from colorgan.colorize import Colorizer
+from colorgan.colorize import Colorizer, bundled_weights_path
 from colorgan.data import image_to_tensor
 from colorgan.losses import colorfulness_loss
 from colorgan.models import DEFAULT_PRESET, PRESETS
@@ -258,17 +258,17 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     def recipe(name: str) -> TrainConfig:
         return TrainConfig(**json.loads((recipes / f"{name}.json").read_text()))
 
-    bundled, first = recipe("bundled"), recipe("first-mix")
-    assert bundled.preset == DEFAULT_PRESET and bundled.init_weights is None
-    assert 0 < bundled.source_balance <= 1 and set(first.data) < set(bundled.data)
-    for name, base in (("bins-finetune", first), ("l1-anneal", first), ("gan-finish", bundled),
-                       ("bins-balanced", bundled), ("colorful", bundled),
-                       ("progressive-256", bundled)):
+    balanced, first = recipe("balanced-mix"), recipe("first-mix")
+    assert balanced.preset == DEFAULT_PRESET and balanced.init_weights is None
+    assert 0 < balanced.source_balance <= 1 and set(first.data) < set(balanced.data)
+    for name, base in (("bins-finetune", first), ("l1-anneal", first), ("gan-finish", balanced),
+                       ("bins-balanced", balanced), ("colorful", balanced),
+                       ("progressive-256", balanced)):
         experiment = recipe(name)
         assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
         assert experiment.data == base.data and experiment.out != base.out
-    tracked = recipe("ema-val")  # the bundled recipe again, averaged and scored as it trains
-    assert tracked.init_weights is None and tracked.data == bundled.data
+    tracked = recipe("ema-val")  # the balanced mix again, averaged and scored as it trains
+    assert tracked.init_weights is None and tracked.data == balanced.data
     assert tracked.ema_decay > 0 and all("/val/" in folder for folder in tracked.val)
     assert not set(tracked.val) & set(tracked.data)
     # The same with the ImageNet encoder kept as it is, trained faster, or after a wait.
@@ -293,9 +293,15 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert floor_run("chroma-floor-cosine", lr_schedule="constant") == floor_run("chroma-floor")
     assert recipe("chroma-floor-seed1").seed != recipe("chroma-floor").seed
     assert floor_run("chroma-floor-seed1", seed=0) == floor_run("chroma-floor")
+    # The shipped model is the best step of the floor's run, run in one go past that step.
+    bundled = recipe("bundled")
+    shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
+    assert shipped["recipe"] == "recipes/bundled.json" and shipped["data"] == bundled.data
+    assert bundled.max_minutes == 0 and bundled.steps > shipped["step"]
+    assert floor_run("bundled") == floor_run("chroma-floor")
     no_faces = recipe("no-faces")
-    assert Path(no_faces.init_weights) == Path(bundled.out) / "generator.safetensors"
-    assert [folder for folder in bundled.data if "faces" not in folder] == no_faces.data
+    assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
+    assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data
 
 
 def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_folder, tmp_path):
