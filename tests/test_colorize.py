@@ -106,8 +106,9 @@ def test_vividness_scales_the_colors_and_leaves_the_model_alone(colorizer):
     vivid = chroma_of(colorizer.with_vividness(1.5).colorize(gray, 64))
     muted = np.asarray(colorizer.with_vividness(0.0).colorize(gray, 64), int)
     assert plain.abs().mean() > 0.01
-    # Colors near the gamut's edge clip, so strong colors grow by a little under 1.5.
-    assert 1.3 < vivid.abs().mean() / plain.abs().mean() <= 1.5
+    # Colors near the gamut's edge clip, so strong colors grow by a little under 1.5; 8-bit
+    # rounding of the output can move the measured ratio by a fraction of a percent.
+    assert 1.3 < vivid.abs().mean() / plain.abs().mean() <= 1.5 * 1.005
     assert np.abs(muted - muted[..., :1]).max() <= 1  # vividness 0: the photo stays gray
     assert colorizer.vividness == 1.0
     assert torch.equal(chroma_of(colorizer.colorize(gray, 64)), plain)
