@@ -137,8 +137,8 @@ class Trainer:
         self.discriminator = self.preset.build_discriminator().to(self.device)
         self.optimizer_g = torch.optim.Adam(self._generator_groups(), betas=self.preset.betas)
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(),
-                                            lr=self._setting("lr_discriminator"),
                                             betas=self.preset.betas)
+        self._apply_learning_rates()
         self.train_g, self.train_d = self.generator, self.discriminator
         if self.group.is_distributed:
             ids = [self.device.index] if self.device.type == "cuda" else None
@@ -185,10 +185,14 @@ class Trainer:
         encoder = getattr(self.generator, "encoder_parameters", list)()
         encoder_ids = {id(p) for p in encoder}
         rest = [p for p in self.generator.parameters() if id(p) not in encoder_ids]
-        groups = [{"params": rest}, {"params": encoder}] if encoder else [{"params": rest}]
-        for group, lr in zip(groups, self._generator_lrs(), strict=False):
+        return [{"params": rest}, {"params": encoder}] if encoder else [{"params": rest}]
+
+    def _apply_learning_rates(self) -> None:
+        """Set both optimizers' rates for the current step (the schedule and encoder follow it)."""
+        for group, lr in zip(self.optimizer_g.param_groups, self._generator_lrs(), strict=False):
             group["lr"] = lr
-        return groups
+        for group in self.optimizer_d.param_groups:
+            group["lr"] = self._setting("lr_discriminator") * self._schedule_factor()
 
     def _generator_lrs(self) -> tuple[float, float]:
         """The decoder's (or whole generator's) and a pretrained encoder's learning rates now.
@@ -347,11 +351,7 @@ class Trainer:
 
     def train_step(self) -> dict[str, float]:
         """One step of whichever phase and regime applies now."""
-        for group, lr in zip(self.optimizer_g.param_groups, self._generator_lrs(),
-                             strict=False):
-            group["lr"] = lr
-        for group in self.optimizer_d.param_groups:
-            group["lr"] = self._setting("lr_discriminator") * self._schedule_factor()
+        self._apply_learning_rates()
         if self.step < self.config.pretrain_steps:
             losses = self.pretrain_step()
         elif self.preset.regime == "seed":
