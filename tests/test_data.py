@@ -93,6 +93,18 @@ def test_source_balance_moves_draws_from_the_big_folder_to_the_small_one(tmp_pat
         source_weights(owners, 1.5)
 
 
+def test_source_multipliers_scale_each_folders_share_after_the_balance():
+    owners = np.array([0] * 90 + [1] * 10 + [2] * 10)
+    weights = source_weights(owners, 1.0, [0.5, 1.0, 0.0])
+    assert weights[:90].sum() == pytest.approx(1 / 3)  # half of the small folder's share
+    assert weights[90:100].sum() == pytest.approx(2 / 3)
+    assert not weights[100:].any()  # multiplier 0: left out
+    assert np.allclose(weights[:90], weights[0])  # photos of one folder stay equally likely
+    for multipliers in ([1.0, 1.0], [1.0, -1.0, 1.0], [0.0, 0.0, 0.0]):
+        with pytest.raises(ValueError, match="one >= 0 per data folder"):
+            source_weights(owners, 0.5, multipliers)
+
+
 def test_weighted_sampler_follows_the_weights_and_stays_resumable():
     weights = np.r_[np.full(90, 0.5 / 90), np.full(10, 0.05)]
     sampler = StepBatchSampler(100, batch_size=10, seed=3, weights=weights)

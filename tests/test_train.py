@@ -250,6 +250,9 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     bad = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
                           str(recipe)], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown settings ['learning_rate']" in bad.stderr
+    uneven = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", str(photo_folder),
+                             "--source-multipliers", "1", "0.5"], capture_output=True, text=True)
+    assert uneven.returncode == 2 and "2 given for 1 data folders" in uneven.stderr
 
 
 def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names():
@@ -293,6 +296,12 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert floor_run("chroma-floor-cosine", lr_schedule="constant") == floor_run("chroma-floor")
     assert recipe("chroma-floor-seed1").seed != recipe("chroma-floor").seed
     assert floor_run("chroma-floor-seed1", seed=0) == floor_run("chroma-floor")
+    # ... and with the warm folders (face crops, t91) drawn a quarter as often.
+    neutral = recipe("neutral-mix")
+    warm = [index for index, folder in enumerate(neutral.data)
+            if folder.endswith(("faces-utk", "t91"))]
+    assert len(warm) == 2 and all(neutral.source_multipliers[index] < 1 for index in warm)
+    assert floor_run("neutral-mix", source_multipliers=[]) == floor_run("chroma-floor")
     # The shipped model is the best step of the floor's run, run in one go past that step.
     bundled = recipe("bundled")
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())

@@ -44,6 +44,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--source-balance", type=float,
                         help="0 (default): every photo equally often, so big folders dominate; "
                              "1: every data folder equally often; 0.5: in between")
+    parser.add_argument("--source-multipliers", type=float, nargs="+", metavar="M",
+                        help="one per data folder: scales that folder's share of the draws "
+                             "(0 leaves it out); default: all 1")
     parser.add_argument("--lr-generator", type=float, help="default: the preset's")
     parser.add_argument("--lr-discriminator", type=float, help="default: the preset's")
     parser.add_argument("--encoder-lr-scale", type=float,
@@ -101,6 +104,10 @@ def _run_train(args: argparse.Namespace) -> int:
                    if key in fields and value != []})
     if not values.get("data"):
         raise UsageError("train needs at least one data folder (or --config, or --resume)")
+    multipliers = values.get("source_multipliers") or []
+    if multipliers and len(multipliers) != len(values["data"]):
+        raise UsageError(f"--source-multipliers: {len(multipliers)} given for "
+                         f"{len(values['data'])} data folders (one each)")
     train(TrainConfig(**values))
     return EXIT_OK
 

@@ -121,18 +121,26 @@ def source_indices(paths: Sequence[Path], sources: Sequence[str | Path]) -> np.n
     return np.array([source_of(path) for path in paths], dtype=np.int64)
 
 
-def source_weights(owners: np.ndarray, balance: float) -> np.ndarray:
+def source_weights(owners: np.ndarray, balance: float,
+                   multipliers: Sequence[float] = ()) -> np.ndarray:
     """How likely each photo is to be drawn, given its source index (`source_indices`), so
     that a big folder need not drown the others.
 
     Each source gets a share of the draws that grows with its photo count n as
     n ** (1 - balance): balance 0 draws every photo equally often (big folders dominate),
-    1 draws every source equally often, 0.5 in between.
+    1 draws every source equally often, 0.5 in between. `multipliers` (one per source)
+    then scale the shares, to move a mix's color prior (a folder of warm face crops down).
     """
     if not 0.0 <= balance <= 1.0:
         raise ValueError(f"source balance {balance} is outside [0, 1]")
-    counts = np.bincount(owners).astype(np.float64)
+    counts = np.bincount(owners, minlength=len(multipliers)).astype(np.float64)
     shares = np.where(counts > 0, counts ** (1.0 - balance), 0.0)
+    if len(multipliers):
+        scale = np.asarray(multipliers, dtype=np.float64)
+        if scale.size != counts.size or (scale < 0).any() or not (shares * scale).any():
+            raise ValueError(f"source multipliers {list(multipliers)}: need one >= 0 per data "
+                             "folder, and some photos left to draw")
+        shares = shares * scale
     weights = shares[owners] / counts[owners]
     return weights / weights.sum()
 

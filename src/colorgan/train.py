@@ -73,6 +73,7 @@ class TrainConfig:
     seed: int = 0
     degrade: float = 0.0  # probability of old-print defects on an input
     source_balance: float = 0.0  # 0: every photo equally often; 1: every data folder (data.py)
+    source_multipliers: list[float] = field(default_factory=list)  # per data folder; [] all 1
     min_chroma: float = MIN_CHROMA  # training photos of a lower mean Lab chroma are left out
     lr_generator: float | None = None  # None: the preset's value
     lr_discriminator: float | None = None
@@ -216,9 +217,10 @@ class Trainer:
     def attach_data(self, paths: list[Path]) -> None:
         """Stream random crops of these photos, starting at the current position."""
         weights = None
-        if self.config.source_balance:
+        if self.config.source_balance or self.config.source_multipliers:
             owners = source_indices(paths, self.config.data)
-            weights = source_weights(owners, self.config.source_balance)
+            weights = source_weights(owners, self.config.source_balance,
+                                     self.config.source_multipliers)
             if self.group.is_main:
                 shares = np.bincount(owners, weights, minlength=len(self.config.data))
                 print("draws per source: " + ", ".join(
@@ -405,7 +407,9 @@ class Trainer:
         """What an exported generator needs to be rebuilt, and where it came from."""
         return {"preset": self.preset.name, "size": self.config.size, "step": self.step,
                 "train_minutes": round(self.train_seconds / 60, 1), "data": self.config.data,
-                "source_balance": self.config.source_balance, "ema_decay": self.config.ema_decay}
+                "source_balance": self.config.source_balance,
+                "source_multipliers": self.config.source_multipliers,
+                "ema_decay": self.config.ema_decay}
 
     def validate(self, photos: ValidationSet) -> dict[str, float]:
         """Score the exported weights on the photos; the best PSNR so far is exported as
