@@ -129,7 +129,7 @@ def source_weights(owners: np.ndarray, balance: float,
     Each source gets a share of the draws that grows with its photo count n as
     n ** (1 - balance): balance 0 draws every photo equally often (big folders dominate),
     1 draws every source equally often, 0.5 in between. `multipliers` (one per source)
-    then scale the shares, to move a mix's color prior (a folder of warm face crops down).
+    then scale the shares, for a mix that its folders' sizes alone do not give.
     """
     if not 0.0 <= balance <= 1.0:
         raise ValueError(f"source balance {balance} is outside [0, 1]")
