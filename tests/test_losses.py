@@ -4,7 +4,7 @@ import torch
 
 from colorgan.color import model_to_rgb, rgb_to_model
 from colorgan.data import image_to_tensor
-from colorgan.losses import colorfulness_loss
+from colorgan.losses import colorfulness_loss, reconstruction_loss
 from colorgan.metrics import colorfulness, colorfulness_of
 from tests.conftest import color_photo
 
@@ -54,3 +54,16 @@ def test_a_uniform_cast_earns_little_from_the_colorfulness_loss():
                                                                             chroma)
     cast_colorfulness = colorfulness_of(model_to_rgb(luminance, warm)).mean() / 100
     assert earned < 0.25 * cast_colorfulness  # the full colorfulness would pay all of it
+
+
+def test_in_rgb_a_chroma_error_costs_what_it_shows():
+    # A saturated orange in deep shadow (L 2), where the sRGB gamut is narrow, and a mid gray.
+    luminance = torch.tensor([-0.96, 0.0]).view(2, 1, 1, 1).expand(2, 1, 8, 8)
+    truth = torch.tensor([[0.3, 0.3], [0.0, 0.0]]).view(2, 2, 1, 1).expand(2, 2, 8, 8)
+    off = truth + 0.1
+    assert reconstruction_loss(truth, truth, luminance).item() == pytest.approx(0, abs=1e-6)
+    in_lab = [reconstruction_loss(off[i:i + 1], truth[i:i + 1]).item() for i in range(2)]
+    in_rgb = [reconstruction_loss(off[i:i + 1], truth[i:i + 1], luminance[i:i + 1]).item()
+              for i in range(2)]
+    assert in_lab[0] == pytest.approx(in_lab[1])
+    assert in_rgb[0] < 0.3 * in_rgb[1]

@@ -91,6 +91,18 @@ def test_a_colorfulness_weight_trains_toward_the_originals_colorfulness(tmp_path
     assert shortfall_after_steps(1.0) < 0.8 * shortfall_after_steps(0.0)
 
 
+def test_an_rgb_loss_space_trains_the_chroma_and_an_unknown_space_is_refused(tmp_path):
+    trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, loss_space="rgb"))
+    luminance, chroma = fixed_batch()
+    with torch.no_grad():
+        before = (trainer.generator(luminance) - chroma).abs().mean()
+    losses_after_steps(trainer, trainer.pretrain_step, 25)
+    with torch.no_grad():
+        assert (trainer.generator(luminance) - chroma).abs().mean() < 0.7 * before
+    with pytest.raises(ValueError, match="xyz"):
+        Trainer(TrainConfig(out=str(tmp_path), pretrained=False, loss_space="xyz"))
+
+
 @pytest.mark.parametrize("name", ["unet", "efficientnet-unet"])
 def test_gan_plus_l1_steps_on_a_fixed_batch_reduce_the_error(name, tmp_path):
     trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
@@ -302,6 +314,13 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
             if folder.endswith(("faces-utk", "t91"))]
     assert len(warm) == 2 and all(neutral.source_multipliers[index] < 1 for index in warm)
     assert floor_run("neutral-mix", source_multipliers=[]) == floor_run("chroma-floor")
+    # ... four times the batch at twice the rate for as many photos; the L1 taken in sRGB.
+    wide = recipe("batch-64")
+    assert wide.batch_size == 4 * 16 and wide.steps * wide.batch_size == 48000
+    assert floor_run("batch-64", batch_size=16, lr_generator=None, ema_decay=0.999,
+                     sample_every=250, save_every=0) == floor_run("chroma-floor")
+    assert recipe("rgb-loss").loss_space == "rgb"
+    assert floor_run("rgb-loss", loss_space="lab") == floor_run("chroma-floor")
     # The shipped model is the best step of the floor's run, run in one go past that step.
     bundled = recipe("bundled")
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())

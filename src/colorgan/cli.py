@@ -11,7 +11,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
-    from colorgan.train import LR_SCHEDULES, TrainConfig
+    from colorgan.train import LOSS_SPACES, LR_SCHEDULES, TrainConfig
 
     defaults = TrainConfig()
     # Options left out stay out of the namespace, so a --config file's values hold for them.
@@ -68,6 +68,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                         help="weight of the colorfulness loss (the shortfall of the spread "
                              "of each image's colors from the original's) relative to L1; "
                              "default 0")
+    parser.add_argument("--loss-space", choices=LOSS_SPACES,
+                        help="lab (default): L1 on the a, b channels; rgb: L1 on the sRGB "
+                             "image they make with L, where PSNR and colorfulness are measured")
     parser.add_argument("--init-weights", help="start from this model's generator (run folder, "
                                                "checkpoint or .safetensors; matching layers)")
     parser.add_argument("--max-minutes", type=float,
@@ -294,6 +297,25 @@ def _run_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_pack(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("pack", help="a compact copy of training folders (photos "
+                                              "shrunk, as WebP) to send with a GPU job")
+    parser.add_argument("folders", nargs="+", help="folders of color photos; each becomes "
+                                                   "a folder of the copy")
+    parser.add_argument("--out", required=True, help="folder for the copy")
+    parser.add_argument("--max-side", type=int, default=192,
+                        help="short side of the copies at most (default 192; never enlarged)")
+    parser.add_argument("--quality", type=int, default=75, help="WebP quality (default 75)")
+
+
+def _run_pack(args: argparse.Namespace) -> int:
+    from colorgan.pack import pack_folders
+
+    report = pack_folders(args.folders, args.out, args.max_side, args.quality)
+    print(f"{report.summary()} to {args.out}")
+    return EXIT_FAILED if report.skipped else EXIT_OK
+
+
 class UsageError(Exception):
     """A command line that cannot be run as given."""
 
@@ -305,6 +327,7 @@ COMMANDS = {
     "serve": (_add_serve, _run_serve),
     "models": (_add_models, _run_models),
     "export": (_add_export, _run_export),
+    "pack": (_add_pack, _run_pack),
 }
 
 

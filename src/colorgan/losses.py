@@ -17,9 +17,15 @@ def adversarial_loss(logits: torch.Tensor, is_real: bool) -> torch.Tensor:
     return functional.binary_cross_entropy_with_logits(logits.float(), target)
 
 
-def reconstruction_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Mean absolute error of the chroma: keeps colors tied to the true ones."""
-    return functional.l1_loss(predicted.float(), target.float())
+def reconstruction_loss(predicted: torch.Tensor, target: torch.Tensor,
+                        luminance: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean absolute error of the chroma: keeps colors tied to the true ones. Given the
+    luminance, the error is taken in sRGB, where PSNR and colorfulness are measured: there
+    a chroma error costs what it shows (little in deep shadows, nothing out of gamut)."""
+    if luminance is None:
+        return functional.l1_loss(predicted.float(), target.float())
+    return functional.l1_loss(model_to_rgb(luminance.float(), predicted.float()),
+                              model_to_rgb(luminance.float(), target.float()))
 
 
 def colorfulness_loss(luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor

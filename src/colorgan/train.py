@@ -84,6 +84,7 @@ class TrainConfig:
     gan_weight: float | None = None
     bins_weight: float | None = None
     colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
+    loss_space: str = "lab"  # reconstruction L1 on the ab channels, or "rgb": on the sRGB image
     pretrained: bool = True  # start a pretrained encoder from ImageNet weights
     init_weights: str | None = None  # start from another model's generator (matching layers)
     max_minutes: float = 0.0  # wall-clock budget of this process, then save and stop; 0: none
@@ -114,6 +115,7 @@ BIN_SIGMA = 5.0 / AB_RANGE  # 5 Lab units, as in Zhang et al.
 # above gray, which costs PSNR; 0.7 is milder.
 REBALANCE_UNIFORM_MIX = 0.7
 LR_SCHEDULES = ("constant", "cosine")
+LOSS_SPACES = ("lab", "rgb")
 
 
 class Trainer:
@@ -125,6 +127,9 @@ class Trainer:
         if config.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"learning-rate schedule {config.lr_schedule!r} is not one of "
                              f"{', '.join(LR_SCHEDULES)}")
+        if config.loss_space not in LOSS_SPACES:
+            raise ValueError(f"loss space {config.loss_space!r} is not one of "
+                             f"{', '.join(LOSS_SPACES)}")
         self.config = config
         self.preset: Preset = get_preset(config.preset)
         self.device = resolve_device(config.device)
@@ -277,12 +282,13 @@ class Trainer:
                   ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The generator's chroma and its reconstruction losses (L1, binned if it is, and
         colorfulness if it is weighted)."""
+        seen_in = luminance if self.config.loss_space == "rgb" else None
         if not self.binned:
             fake = self.train_g(luminance)
-            losses = {"l1": reconstruction_loss(fake, chroma)}
+            losses = {"l1": reconstruction_loss(fake, chroma, seen_in)}
         else:
             fake, logits = self.train_g(luminance, with_logits=True)
-            losses = {"l1": reconstruction_loss(fake, chroma),
+            losses = {"l1": reconstruction_loss(fake, chroma, seen_in),
                       "bins": self.bins_loss(logits, chroma)}
         if self.config.colorfulness_weight:
             losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma)
@@ -409,7 +415,7 @@ class Trainer:
                 "train_minutes": round(self.train_seconds / 60, 1), "data": self.config.data,
                 "source_balance": self.config.source_balance,
                 "source_multipliers": self.config.source_multipliers,
-                "ema_decay": self.config.ema_decay}
+                "ema_decay": self.config.ema_decay, "loss_space": self.config.loss_space}
 
     def validate(self, photos: ValidationSet) -> dict[str, float]:
         """Score the exported weights on the photos; the best PSNR so far is exported as

@@ -1,0 +1,83 @@
+"""A compact copy of training folders: photos shrunk and re-encoded, folders kept apart.
+
+Training on a rented GPU means sending the data with the job, often under a size limit.
+Photos larger than the training crops carry pixels no crop uses, and WebP stores small
+photos in about two thirds of a JPEG's bytes at a like quality; a packed copy keeps one
+folder per source, so
+`--source-balance` and `--source-multipliers` work on it as on the originals.
+"""
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from colorgan.data import find_images, load_rgb
+from colorgan.imageio import save_image
+
+
+@dataclass
+class PackReport:
+    """What a pack wrote and skipped."""
+
+    written: int = 0
+    skipped: int = 0
+    bytes_written: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.written} photos written ({self.bytes_written / 2**20:.1f} MiB), "
+                f"{self.skipped} unreadable skipped")
+
+
+def shrunk(image: Image.Image, max_side: int) -> Image.Image:
+    """The image scaled down so its short side is at most max_side; never enlarged."""
+    scale = max_side / min(image.size)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def packed_name(relative: Path) -> Path:
+    """The copy's path: the original's with .webp added, so photos that differ only in
+    their suffix (a.png, a.jpg) stay two files."""
+    return relative.with_name(relative.name + ".webp")
+
+
+def check_sources(folders: Sequence[Path], out: Path) -> None:
+    """Folders that can be packed side by side into out, or a ValueError saying why not."""
+    for folder in folders:
+        if not folder.is_dir():
+            raise ValueError(f"{folder}: not a folder (pack takes folders of photos)")
+        if out.resolve().is_relative_to(folder.resolve()):
+            raise ValueError(f"{out}: the packed copy cannot go inside the source {folder}")
+    names = [folder.resolve().name for folder in folders]
+    if len(set(names)) != len(names):
+        raise ValueError("two source folders have the same name; each becomes a folder of "
+                         "the copy, so give folders with different names")
+
+
+def pack_folders(folders: Sequence[str | Path], out: str | Path, max_side: int = 192,
+                 quality: int = 75) -> PackReport:
+    """Write out/<folder name>/... for each folder: every readable photo, shrunk to max_side
+    on its short side and saved as WebP; an unreadable file is reported and skipped."""
+    if max_side < 1 or not 1 <= quality <= 100:
+        raise ValueError("max_side must be positive and quality between 1 and 100")
+    folders, out = [Path(folder) for folder in folders], Path(out)
+    check_sources(folders, out)
+    report = PackReport()
+    for folder in folders:
+        for path in find_images([folder]):
+            try:
+                image = shrunk(load_rgb(path), max_side)
+            except Exception as error:  # PIL raises many kinds for broken files
+                print(f"skipped {path}: {error}", file=sys.stderr)
+                report.skipped += 1
+                continue
+            target = out / folder.resolve().name / packed_name(path.relative_to(folder))
+            save_image(image, target, quality)
+            report.written += 1
+            report.bytes_written += target.stat().st_size
+    return report

@@ -1,0 +1,56 @@
+"""`colorgan pack`: a compact copy of training folders that training reads like the originals."""
+
+import numpy as np
+from PIL import Image
+
+from colorgan.cli import main
+from colorgan.data import find_images, scan_images, source_indices
+from tests.conftest import color_photo
+
+
+def test_the_copy_keeps_each_folder_apart_and_shrinks_only_large_photos(photo_folder, tmp_path):
+    coast = tmp_path / "coast"
+    coast.mkdir()
+    color_photo(5, (600, 400)).save(coast / "wide.png")
+    color_photo(5, (600, 400)).save(coast / "wide.jpg", quality=95)
+    out = tmp_path / "packed"
+
+    assert main(["pack", str(photo_folder), str(coast), "--out", str(out),
+                 "--max-side", "100"]) == 1  # photo_folder holds two broken files
+
+    assert {p.name for p in (out / "coast").iterdir()} == {"wide.png.webp", "wide.jpg.webp"}
+    with Image.open(out / "coast" / "wide.png.webp") as wide:
+        assert wide.size == (150, 100) and wide.format == "WEBP"
+    with Image.open(out / "photos" / "nested" / "photo00.png.webp") as small:
+        assert small.size == (96, 80)
+    original = np.asarray(color_photo(3), dtype=float)
+    with Image.open(out / "photos" / "nested" / "photo03.png.webp") as copy:
+        shrunk = np.asarray(copy.convert("RGB"), dtype=float)
+    assert abs(shrunk.mean(axis=(0, 1)) - original.mean(axis=(0, 1))).max() < 4
+
+    packed = scan_images([out / "photos", out / "coast"], warn=False).kept
+    assert len(packed) == 14  # 12 colour photos + the two wide ones; the gray one is left out
+    assert np.bincount(source_indices(packed, [out / "photos", out / "coast"])).tolist() == [12, 2]
+
+
+def test_unreadable_files_are_named_and_skipped(photo_folder, tmp_path, capsys):
+    out = tmp_path / "packed"
+    assert main(["pack", str(photo_folder), "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "broken.jpg" in captured.err and "empty.png" in captured.err
+    assert "13 photos written" in captured.out and "2 unreadable skipped" in captured.out
+    assert len(find_images([out])) == 13
+    assert not list(out.rglob("*.tmp*"))
+
+
+def test_folders_that_cannot_be_packed_side_by_side_are_refused(photo_folder, tmp_path, capsys):
+    twin = tmp_path / "elsewhere" / "photos"
+    twin.mkdir(parents=True)
+    color_photo(1).save(twin / "a.png")
+    assert main(["pack", str(photo_folder), str(twin), "--out", str(tmp_path / "o")]) == 1
+    assert "same name" in capsys.readouterr().err
+    assert main(["pack", str(photo_folder), "--out", str(photo_folder / "copy")]) == 1
+    assert "inside the source" in capsys.readouterr().err
+    assert main(["pack", str(twin / "a.png"), "--out", str(tmp_path / "o")]) == 1
+    assert "not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
