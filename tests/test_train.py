@@ -321,6 +321,14 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
                      sample_every=250, save_every=0) == floor_run("chroma-floor")
     assert recipe("rgb-loss").loss_space == "rgb"
     assert floor_run("rgb-loss", loss_space="lab") == floor_run("chroma-floor")
+    # The GPU recipe: the batch-64 run on `colorgan pack` copies of the same folders.
+    gpu = recipe("gpu-128")
+    assert [Path(f).name for f in gpu.data] == [Path(f).name for f in wide.data]
+    assert [Path(f).name for f in gpu.val] == [Path(f).name for f in wide.val]
+    assert all(f.startswith(".pack/") for f in gpu.data + gpu.val)
+    assert floor_run("gpu-128", data=wide.data, val=wide.val, workers=wide.workers,
+                     sample_every=wide.sample_every, save_every=wide.save_every
+                     ) == floor_run("batch-64")
     # The shipped model is the best step of the floor's run, run in one go past that step.
     bundled = recipe("bundled")
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
