@@ -2,9 +2,8 @@
 
 Training on a rented GPU means sending the data with the job, often under a size limit.
 Photos larger than the training crops carry pixels no crop uses, and WebP stores small
-photos in about two thirds of a JPEG's bytes at a like quality; a packed copy keeps one
-folder per source, so
-`--source-balance` and `--source-multipliers` work on it as on the originals.
+photos in fewer bytes than JPEG at a like quality. A packed copy keeps one folder per
+source, so `--source-balance` and `--source-multipliers` work on it as on the originals.
 """
 
 import sys
@@ -69,6 +68,7 @@ def pack_folders(folders: Sequence[str | Path], out: str | Path, max_side: int =
     check_sources(folders, out)
     report = PackReport()
     for folder in folders:
+        copy = out / folder.resolve().name
         for path in find_images([folder]):
             try:
                 image = shrunk(load_rgb(path), max_side)
@@ -76,7 +76,7 @@ def pack_folders(folders: Sequence[str | Path], out: str | Path, max_side: int =
                 print(f"skipped {path}: {error}", file=sys.stderr)
                 report.skipped += 1
                 continue
-            target = out / folder.resolve().name / packed_name(path.relative_to(folder))
+            target = copy / packed_name(path.relative_to(folder))
             save_image(image, target, quality)
             report.written += 1
             report.bytes_written += target.stat().st_size
