@@ -35,6 +35,13 @@ def test_pretrained_encoder_starts_from_imagenet_weights():
     assert torch.equal(pretrained.state_dict()[stem], imagenet_encoder_state()["_conv_stem.weight"])
 
 
+def test_no_attention_preset_is_efficientnet_unet_without_the_attention_layer():
+    full = get_preset("efficientnet-unet").build_generator(False).state_dict()
+    plain = get_preset("efficientnet-unet-no-attention").build_generator(False).state_dict()
+    attention = {key for key in full if key.startswith("attention.")}
+    assert attention and set(plain) == set(full) - attention
+
+
 def test_unknown_preset_lists_the_known_ones():
     with pytest.raises(ValueError, match="seed, unet"):
         get_preset("nope")

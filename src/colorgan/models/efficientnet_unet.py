@@ -35,17 +35,18 @@ class EfficientNetUNet(nn.Module):
     self-attention at 1/16, ab predicted at 1/2 and upsampled (color is low-frequency).
 
     The head regresses ab through a tanh, or with `binned` predicts logits over ab bins at 1/4
-    that are decoded by their annealed mean.
+    that are decoded by their annealed mean. `attention=False` leaves the self-attention out,
+    to measure what it adds.
     """
 
-    def __init__(self, pretrained: bool = False, binned: bool = False):
+    def __init__(self, pretrained: bool = False, binned: bool = False, attention: bool = True):
         super().__init__()
         self.encoder = EfficientNet.from_name("efficientnet-lite0")
         if pretrained:
             self.encoder.load_state_dict(imagenet_encoder_state())
         # The classifier head is not used; dropping it keeps the weights small.
         del self.encoder._conv_head, self.encoder._bn1, self.encoder._fc
-        self.attention = SelfAttention(DECODER_WIDTHS[-1])
+        self.attention = SelfAttention(DECODER_WIDTHS[-1]) if attention else nn.Identity()
         self.bridge = conv_bn_relu(SKIP_CHANNELS[-1], SKIP_CHANNELS[-1])
         ins = (*DECODER_WIDTHS[1:], SKIP_CHANNELS[-1])
         self.ups = nn.ModuleList(UpBlock(cin, skip, cout) for cin, skip, cout

@@ -1,7 +1,7 @@
 """Presets by name: a generator, a discriminator, their losses and optimizer settings."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from torch import nn
 
@@ -29,6 +29,15 @@ class Preset:
     betas: tuple[float, float] = (0.5, 0.999)
 
 
+EFFICIENTNET_UNET = Preset(
+    name="efficientnet-unet",
+    description="U-Net on an ImageNet-pretrained EfficientNet-Lite0 encoder, "
+                "unet's discriminator and losses",
+    build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained),
+    build_discriminator=PatchDiscriminator,
+    regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=100.0,
+    encoder_lr_scale=0.2)
+
 PRESETS: dict[str, Preset] = {
     "seed": Preset(
         name="seed",
@@ -42,22 +51,18 @@ PRESETS: dict[str, Preset] = {
         build_generator=lambda pretrained: UNetGenerator(),
         build_discriminator=PatchDiscriminator,
         regime="paired", lr_generator=2e-4, lr_discriminator=2e-4, l1_weight=100.0),
-    "efficientnet-unet": Preset(
-        name="efficientnet-unet",
-        description="U-Net on an ImageNet-pretrained EfficientNet-Lite0 encoder, "
-                    "unet's discriminator and losses",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained),
-        build_discriminator=PatchDiscriminator,
-        regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=100.0,
-        encoder_lr_scale=0.2),
-    "efficientnet-bins": Preset(
-        name="efficientnet-bins",
+    "efficientnet-unet": EFFICIENTNET_UNET,
+    "efficientnet-unet-no-attention": replace(
+        EFFICIENTNET_UNET, name="efficientnet-unet-no-attention",
+        description="efficientnet-unet without its self-attention layer: what the layer adds",
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
+                                                            attention=False)),
+    "efficientnet-bins": replace(
+        EFFICIENTNET_UNET, name="efficientnet-bins",
         description="efficientnet-unet predicting a distribution over ab bins (class-rebalanced "
                     "cross-entropy), colored by its annealed mean: vivid where L1 is muted",
         build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, binned=True),
-        build_discriminator=PatchDiscriminator,
-        regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=0.0,
-        bins_weight=1.0, encoder_lr_scale=0.2),
+        l1_weight=0.0, bins_weight=1.0),
 }
 
 DEFAULT_PRESET = "efficientnet-unet"
