@@ -9,27 +9,14 @@ Run: python benchmarks/old_photos.py [--model PATH]
 import argparse
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 from skimage import data
 
-from colorgan.color import gray_rgb, rgb_to_model
 from colorgan.colorize import Colorizer
-from colorgan.data import image_to_tensor
-from colorgan.degrade import DEFECTS
-from colorgan.evaluate import comparison_grid, decolorized
-from colorgan.imageio import save_image, tensor_to_image
+from colorgan.evaluate import aged_pair, comparison_grid, decolorized
+from colorgan.imageio import save_image
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def aged(photo: Image.Image, seed: int) -> Image.Image:
-    """Every old-print defect applied once, to the photo's lightness."""
-    rng = np.random.default_rng(seed)
-    luminance, _ = rgb_to_model(image_to_tensor(photo.convert("RGB")))
-    for defect in DEFECTS:
-        luminance = defect(luminance, rng).clamp(-1, 1)
-    return tensor_to_image(gray_rgb(luminance))
 
 
 def main() -> None:
@@ -38,7 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     colorizer = Colorizer.load(args.model, "cpu")
     inputs = [decolorized(Image.fromarray(data.camera()).convert("RGB"))]
-    inputs += [aged(Image.fromarray(getattr(data, name)()), seed)
+    inputs += [aged_pair(Image.fromarray(getattr(data, name)()), seed)[0]
                for seed, name in enumerate(("astronaut", "coffee", "chelsea"))]
     rows = [[photo, colorizer.colorize(photo)] for photo in inputs]
     path = ROOT / "docs" / "results" / "old_photos.jpg"

@@ -5,8 +5,10 @@ import sys
 import numpy as np
 from PIL import Image
 
+from colorgan.color import rgb_to_model
 from colorgan.colorize import Colorizer
-from colorgan.evaluate import GRAY_BASELINE, decolorized, evaluate, format_table
+from colorgan.data import image_to_tensor
+from colorgan.evaluate import GRAY_BASELINE, aged_pair, decolorized, evaluate, format_table
 from colorgan.metrics import colorfulness
 from tests.conftest import color_photo
 
@@ -26,6 +28,31 @@ def test_gray_baseline_has_no_color_and_the_model_has_some(photo_folder, tmp_pat
 
 def test_decolorized_photo_is_gray():
     assert colorfulness(np.asarray(decolorized(color_photo(4)))) < 0.5
+
+
+def test_aged_truth_is_the_original_colors_on_the_aged_lightness():
+    photo = color_photo(3)
+    gray, truth = aged_pair(photo, seed=0)
+    clean_luminance, clean_chroma = rgb_to_model(image_to_tensor(photo))
+    gray_luminance, _ = rgb_to_model(image_to_tensor(gray))
+    truth_luminance, truth_chroma = rgb_to_model(image_to_tensor(truth))
+    assert colorfulness(np.asarray(gray)) < 0.5
+    assert (gray_luminance - clean_luminance).abs().mean() > 0.03  # the defects are there
+    assert (truth_luminance - gray_luminance).abs().mean() < 0.01
+    assert (truth_chroma - clean_chroma).abs().mean() < 0.02 * clean_chroma.abs().mean() + 0.01
+    assert aged_pair(photo, seed=0)[0].tobytes() == gray.tobytes()
+    assert aged_pair(photo, seed=1)[0].tobytes() != gray.tobytes()
+
+
+def test_aged_evaluation_shows_the_models_aged_inputs(photo_folder, tmp_path):
+    clean = evaluate([str(photo_folder)], {}, size=64, limit=2, grid_photos=1,
+                     grid_path=tmp_path / "clean.png")
+    aged = evaluate([str(photo_folder)], {}, size=64, limit=2, grid_photos=1,
+                    grid_path=tmp_path / "aged.png", aged=True)
+    clean_gray, aged_gray = (np.asarray(Image.open(tmp_path / name))[:, :64].astype(int)
+                             for name in ("clean.png", "aged.png"))
+    assert np.abs(clean_gray - aged_gray).mean() > 5
+    assert np.allclose(aged.truth_colorfulness, clean.truth_colorfulness, rtol=0.2)
 
 
 def test_evaluate_cli_writes_json_and_grid_and_reports_bad_files(photo_folder, tmp_path):

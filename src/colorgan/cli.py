@@ -246,6 +246,9 @@ def _add_evaluate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, help="only the first N photos, in sorted order")
     parser.add_argument("--out", default="evaluation", help="folder for the JSON and the grid")
     parser.add_argument("--grid-photos", type=int, default=8)
+    parser.add_argument("--aged", action="store_true",
+                        help="give the models old-print versions (grain, blur, fading, JPEG, "
+                             "scratches) and score their colors on that lightness")
     parser.add_argument("--device", default="auto")
 
 
@@ -260,9 +263,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
               for name in names}
     out = Path(args.out)
     evaluation = evaluate(args.data, models, args.size, args.limit, args.grid_photos,
-                          out / "comparison.png")
+                          out / "comparison.png", args.aged)
     write_json(evaluation, out / "evaluation.json",
-               {"data": args.data, "size": args.size, "limit": args.limit})
+               {"data": args.data, "size": args.size, "limit": args.limit, "aged": args.aged})
     print(format_table(evaluation))
     print(f"wrote {out / 'evaluation.json'} and {out / 'comparison.png'}")
     return EXIT_FAILED if evaluation.failed else EXIT_OK

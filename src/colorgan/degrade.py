@@ -51,6 +51,13 @@ def _scratches(luminance: torch.Tensor, rng: np.random.Generator) -> torch.Tenso
 DEFECTS = (_fade, _blur, _grain, _jpeg, _scratches)
 
 
+def age_luminance(luminance: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """Every old-print defect once: as worn as a training input ever gets, to test on."""
+    for defect in DEFECTS:
+        luminance = defect(luminance, rng).clamp(-1.0, 1.0)
+    return luminance
+
+
 def degrade_luminance(luminance: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
     """Each old-print defect with probability one half; luminance is (1, H, W) in [-1, 1]."""
     for defect in DEFECTS:

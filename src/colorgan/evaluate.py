@@ -1,6 +1,8 @@
 """Run models over folders of color photos and compare them with the gray baseline.
 
-Each photo is decolorized, colored by every model, and scored against the original.
+Each photo is decolorized, colored by every model, and scored against the original. Aged,
+its lightness first gets every old-print defect, and the truth becomes the original colors
+on that aged lightness, so the scores measure the colors alone.
 """
 
 import json
@@ -12,9 +14,10 @@ from PIL import Image
 from tqdm import tqdm
 
 from colorgan.checkpoint import atomic_write
-from colorgan.color import gray_rgb, lightness, lightness_to_luminance
+from colorgan.color import gray_rgb, lightness, lightness_to_luminance, model_to_rgb, rgb_to_model
 from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
-from colorgan.data import scan_images
+from colorgan.data import image_to_tensor, scan_images
+from colorgan.degrade import age_luminance
 from colorgan.imageio import ImageReadError, open_image, save_image, tensor_to_image, to_planes
 from colorgan.metrics import all_metrics, colorfulness
 
@@ -52,10 +55,18 @@ def decolorized(photo: Image.Image) -> Image.Image:
     return tensor_to_image(gray_rgb(lightness_to_luminance(light)[None]))
 
 
+def aged_pair(photo: Image.Image, seed: int) -> tuple[Image.Image, Image.Image]:
+    """The photo's lightness with every old-print defect, and the original colors on it."""
+    luminance, chroma = rgb_to_model(image_to_tensor(photo.convert("RGB")))
+    old = age_luminance(luminance, np.random.default_rng(seed))
+    return tensor_to_image(gray_rgb(old)), tensor_to_image(model_to_rgb(old, chroma))
+
+
 def evaluate(folders: list[str], models: dict[str, Colorizer], size: int = DEFAULT_WORKING_SIZE,
              limit: int | None = None, grid_photos: int = 8,
-             grid_path: Path | None = None) -> Evaluation:
-    """Score every model (and the gray baseline) on the color photos in the folders."""
+             grid_path: Path | None = None, aged: bool = False) -> Evaluation:
+    """Score every model (and the gray baseline) on the color photos in the folders;
+    aged: on old-print versions of them (seeded by the photo's place in the list)."""
     paths = scan_images(folders).kept[:limit]
     if not paths:
         raise ValueError("no color photos to evaluate in " + ", ".join(folders))
@@ -69,8 +80,8 @@ def evaluate(folders: list[str], models: dict[str, Colorizer], size: int = DEFAU
             tqdm.write(f"error: {error}")
             result.failed.append(str(error))
             continue
+        gray, photo = aged_pair(photo, index) if aged else (decolorized(photo), photo)
         truth = np.asarray(photo)
-        gray = decolorized(photo)
         outputs = {GRAY_BASELINE: gray}
         outputs.update({name: model.colorize(gray, size) for name, model in models.items()})
         result.truth_colorfulness.append(colorfulness(truth))
