@@ -125,14 +125,15 @@ def _run_models(args: argparse.Namespace) -> int:
 
     from colorgan.flops import count_flops, parameter_count
 
-    print(f"{'preset':<20}{'G params':>10}{'D params':>10}{'G GFLOP/img':>13}  description")
+    width = max(map(len, PRESETS)) + 2
+    print(f"{'preset':<{width}}{'G params':>10}{'D params':>10}{'G GFLOP/img':>13}  description")
     for name, preset in PRESETS.items():
         generator, discriminator = preset.build_generator(False), preset.build_discriminator()
         generator.eval()
         with torch.no_grad():
             flops = count_flops(generator, torch.zeros(1, 1, args.size, args.size))
         marker = " (default)" if name == DEFAULT_PRESET else ""
-        print(f"{name:<20}{parameter_count(generator) / 1e6:>9.2f}M"
+        print(f"{name:<{width}}{parameter_count(generator) / 1e6:>9.2f}M"
               f"{parameter_count(discriminator) / 1e6:>9.2f}M{flops / 1e9:>13.2f}  "
               f"{preset.description}{marker}")
     print(f"FLOPs counted for one {args.size}x{args.size} image (multiply-add = 2 FLOPs)")
