@@ -1,6 +1,6 @@
-"""Writes docs/RESULTS.md: every preset (the article's `seed`, `unet`, `efficientnet-unet`,
-`efficientnet-bins`) trained on the same data for the same wall-clock budget on this
-machine, scored on ../shared/data/val with the gray baseline and the bundled model.
+"""Writes docs/RESULTS.md: every preset of `colorgan models` (the article's `seed` first)
+trained on the same data for the same wall-clock budget on this machine, scored on
+../shared/data/val with the gray baseline and the bundled model.
 
 Run: python benchmarks/results.py [--minutes 8] (from the repository root)
 """
