@@ -220,6 +220,19 @@ def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
     assert missing.returncode == 1 and "no checkpoint.pt" in missing.stderr
 
 
+def test_training_runs_where_pyav_is_missing(photo_folder, tmp_path):
+    # A bare GPU machine has PyTorch but no PyAV, and its wheel is too big to carry there.
+    run = tmp_path / "no-av"
+    script = "import runpy, sys; sys.modules['av'] = None; runpy.run_module('colorgan.cli', " \
+             "run_name='__main__')"
+    command = [sys.executable, "-c", script, "train", str(photo_folder), "--preset", "seed",
+               "--out", str(run), "--size", "32", "--batch-size", "2", "--steps", "1",
+               "--workers", "0", "--num-samples", "2"]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert load_checkpoint(run / "checkpoint.pt")["step"] == 1
+
+
 def test_a_wall_clock_budget_stops_and_saves(photo_folder, tmp_path):
     run = tmp_path / "budget"
     train(tiny_config(photo_folder, run, preset="seed", steps=10_000, max_minutes=0.05,

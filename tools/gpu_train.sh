@@ -2,13 +2,19 @@
 # Train one recipe on a lent GPU machine (the device tool) and leave in $OUT what a session
 # needs back: the best step's weights as float16, the validation and loss logs, the last
 # sample grid and the end of the training log. Prepared beforehand (README, "Training on a
-# GPU machine"): .pack/ from `colorgan pack`, and .whl/ with the wheels that machine lacks.
+# GPU machine"): .pack.zip, the `colorgan pack` folders as one archive (thousands of small
+# files would count far over their size against the machine's 64 MiB), and .whl/ with the
+# wheels that machine lacks.
 # Usage: tools/gpu_train.sh RECIPE [MINUTES]
 set -euo pipefail
 recipe=$1
 minutes=${2:-7}
 run=/tmp/gpu-run
 : "${OUT:?OUT must name the folder for the results}"
+rm -rf "$run"  # a machine kept warm still holds the last job's run, already sent back
+if [[ -f .pack.zip ]]; then
+  python3 -m zipfile -e .pack.zip .
+fi
 if compgen -G ".whl/*.whl" >/dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/site .whl/*.whl

@@ -3,12 +3,17 @@
 Per-frame colorizers flicker: a still wall changes color from frame to frame. Here the
 chroma is averaged over time where the picture holds still, follows at once where it moves,
 and starts afresh at scene cuts.
+
+PyAV is imported where a video is opened, so that the commands that never touch one (training
+on a bare GPU machine, say) run without it.
 """
+
+from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 import torch
 from PIL import Image
@@ -19,6 +24,9 @@ from colorgan.checkpoint import atomic_write
 from colorgan.color import lightness
 from colorgan.colorize import Colorizer, finish, working_luminance
 from colorgan.imageio import to_planes
+
+if TYPE_CHECKING:
+    import av
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg"}
 DEFAULT_TEMPORAL = 0.85
@@ -67,6 +75,8 @@ class ChromaSmoother:
 
 
 def _open(source: Path) -> av.container.InputContainer:
+    import av
+
     try:
         container = av.open(str(source))
     except av.error.InvalidDataError as error:
@@ -107,6 +117,8 @@ def colorize_video(colorizer: Colorizer, source: Path, target: Path,
 
     Nothing appears at `target` unless the whole video was written.
     """
+    import av
+
     smoother = ChromaSmoother(temporal)
     container = _open(source)
     written = 0
