@@ -430,6 +430,21 @@ def encoder_trainer(tmp_path: Path, **changes) -> Trainer:
                                pretrain_steps=10, **changes))
 
 
+def test_weight_decay_shrinks_every_generator_weight_by_its_learning_rate(tmp_path):
+    plain = encoder_trainer(tmp_path / "plain")
+    decayed = encoder_trainer(tmp_path / "decayed", weight_decay=0.5)
+    start = [p.detach().clone() for p in decayed.generator.parameters()]
+    for trainer in (plain, decayed):
+        losses_after_steps(trainer, trainer.train_step, 1)
+    rates = {id(p): group["lr"] for group in decayed.optimizer_g.param_groups
+             for p in group["params"]}
+    for before, after, without in zip(start, decayed.generator.parameters(),
+                                      plain.generator.parameters(), strict=True):
+        shrink = rates[id(after)] * 0.5 * before
+        assert torch.allclose(after - without, -shrink, atol=1e-6)
+    assert any(rate > 0 for rate in rates.values())
+
+
 def test_an_encoder_learning_rate_scale_of_zero_keeps_the_encoder_weights(tmp_path):
     assert encoder_and_decoder_moved(encoder_trainer(tmp_path, encoder_lr_scale=0.0), 2) == (
         False, True)

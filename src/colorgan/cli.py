@@ -61,6 +61,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--lr-schedule", choices=LR_SCHEDULES,
                         help="constant (default) or cosine: every learning rate falls along a "
                              "half cosine to 0 at the last of --steps")
+    parser.add_argument("--weight-decay", type=float,
+                        help="the generator's weights shrink by learning rate x this each step "
+                             "(AdamW), against overfitting a small photo set; default 0")
     parser.add_argument("--l1-weight", type=float, help="default: the preset's")
     parser.add_argument("--gan-weight", type=float, help="default: the preset's")
     parser.add_argument("--bins-weight", type=float, help="default: the preset's")

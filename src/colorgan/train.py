@@ -80,6 +80,7 @@ class TrainConfig:
     encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
     encoder_frozen_steps: int = 0  # steps a pretrained encoder waits (learning rate 0) at the start
     lr_schedule: str = "constant"  # or "cosine": every learning rate falls to 0 at the last step
+    weight_decay: float = 0.0  # the generator's weights shrink by lr * this a step (AdamW)
     l1_weight: float | None = None
     gan_weight: float | None = None
     bins_weight: float | None = None
@@ -141,7 +142,8 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.generator = self.preset.build_generator(config.pretrained).to(self.device)
         self.discriminator = self.preset.build_discriminator().to(self.device)
-        self.optimizer_g = torch.optim.Adam(self._generator_groups(), betas=self.preset.betas)
+        self.optimizer_g = torch.optim.AdamW(self._generator_groups(), betas=self.preset.betas,
+                                             weight_decay=config.weight_decay)
         self.optimizer_d = torch.optim.Adam(self.discriminator.parameters(),
                                             betas=self.preset.betas)
         self._apply_learning_rates()
