@@ -42,7 +42,8 @@ def test_recursive_globs_jpeg_and_side_by_side(gray_folder, tmp_path):
     result = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--size", "64",
                       "--format", "jpg", "--quality", "80", "--side-by-side")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["one.jpg", "three.jpg", "two.jpg"]
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.jpg")) == [
+        "inner/three.jpg", "one.jpg", "two.jpg"]
     assert Image.open(out / "one.jpg").size == (240, 90)
     globbed = colorgan("colorize", str(gray_folder / "*.png"), "-o", str(tmp_path / "g"),
                        "--size", "64")
@@ -56,7 +57,8 @@ def test_existing_outputs_are_kept_unless_overwrite(gray_folder, tmp_path):
     out.mkdir()
     Image.new("RGB", (3, 3)).save(out / "one.png")
     refused = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size", "64")
-    assert refused.returncode == 1 and "exists (use --overwrite)" in refused.stderr
+    assert refused.returncode == 1
+    assert "exists (use --overwrite or --skip-existing)" in refused.stderr
     assert Image.open(out / "one.png").size == (3, 3)
     replaced = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size",
                         "64", "--overwrite")
@@ -126,3 +128,92 @@ def test_export_sets_the_temperature_of_a_binned_model_only(tmp_path):
     refused = colorgan("export", str(regression), str(tmp_path / "y.safetensors"),
                        "--temperature", "0.5")
     assert refused.returncode == 2 and "only a model with binned chroma" in refused.stderr
+
+
+def test_a_recursive_batch_mirrors_the_tree_so_repeated_names_all_succeed(tmp_path):
+    album = tmp_path / "album"
+    for year in ("2019", "2020"):
+        (album / year).mkdir(parents=True)
+        color_photo(int(year), (40, 30)).convert("L").save(album / year / "IMG_0001.jpg")
+    color_photo(5, (40, 30)).convert("L").save(album / "x.jpg")
+    color_photo(6, (30, 40)).convert("L").save(album / "x.png")
+    out = tmp_path / "out"
+    result = colorgan("colorize", str(album), "-r", "-o", str(out), "--size", "32")
+    assert result.returncode == 0, result.stderr
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.png")) == [
+        "2019/IMG_0001.png", "2020/IMG_0001.png", "x.jpg.png", "x.png.png"]
+    assert Image.open(out / "x.png.png").size == (30, 40)
+    globbed = colorgan("colorize", str(album / "**" / "*.jpg"), "-r", "-o", str(tmp_path / "g"),
+                       "--size", "32")
+    assert globbed.returncode == 0, globbed.stderr
+    assert (tmp_path / "g" / "2020" / "IMG_0001.png").exists()
+
+
+def test_skip_existing_resumes_an_interrupted_batch(gray_folder, tmp_path):
+    out = tmp_path / "out"
+    first = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size", "32")
+    assert first.returncode == 0
+    finished_before = (out / "one.png").read_bytes()
+    rerun = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--size", "32",
+                     "--skip-existing")
+    assert rerun.returncode == 0, rerun.stderr
+    assert "done 2, skipped 1, failed 0" in rerun.stdout
+    assert (out / "one.png").read_bytes() == finished_before
+    again = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--skip-existing")
+    assert again.returncode == 0 and "done 0, skipped 3, failed 0" in again.stdout
+    both = colorgan("colorize", str(gray_folder), "-o", str(out), "--skip-existing",
+                    "--overwrite")
+    assert both.returncode == 2
+
+
+def test_a_decoder_error_of_any_kind_fails_that_file_alone(gray_folder, tmp_path):
+    (gray_folder / "odd.jpg").write_bytes(b"P6\nabc def\n255\n" + bytes(12))  # a broken PPM
+    out = tmp_path / "out"
+    result = colorgan("colorize", str(gray_folder), "-o", str(out), "--size", "32")
+    assert result.returncode == 1
+    assert "odd.jpg: broken image header (invalid literal" in result.stderr
+    assert "done 2, failed 1" in result.stdout
+
+
+def test_a_batch_start_removes_temporaries_that_killed_runs_left(gray_folder, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = out / f".one.png.{dead.pid}.abcd1234.tmp"
+    stale.write_bytes(b"half a photo")
+    result = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size", "32")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["one.png"]
+
+
+def test_mistakes_on_the_command_line_are_usage_errors_before_any_work(gray_folder, tmp_path):
+    a_file = tmp_path / "file.png"
+    a_file.write_bytes(b"x")
+    for out in (a_file, a_file / "sub"):
+        result = colorgan("colorize", str(gray_folder), "-o", str(out))
+        assert result.returncode == 2 and "is a file, not a folder" in result.stderr
+        assert "Traceback" not in result.stderr
+    no_gpu = colorgan("colorize", str(gray_folder), "-o", str(tmp_path / "o"), "--device",
+                      "cuda")
+    if not __import__("torch").cuda.is_available():
+        assert no_gpu.returncode == 2 and "no CUDA GPU" in no_gpu.stderr
+    picture_as_model = colorgan("colorize", str(gray_folder), "-o", str(tmp_path / "o"),
+                                "--model", str(gray_folder / "one.png"))
+    assert picture_as_model.returncode == 1
+    assert "not a colorgan model" in picture_as_model.stderr
+    assert "weights_only" not in picture_as_model.stderr
+    zero_batch = colorgan("colorize", str(gray_folder), "-o", str(tmp_path / "o"),
+                          "--batch-size", "0")
+    assert zero_batch.returncode == 2
+
+
+def test_side_by_side_shows_a_16_bit_original_as_it_is(tmp_path):
+    ramp = (np.linspace(0, 65535, 64 * 48).reshape(48, 64)).astype(np.uint16)
+    Image.fromarray(ramp).save(tmp_path / "deep.png")
+    out = tmp_path / "out"
+    result = colorgan("colorize", str(tmp_path / "deep.png"), "-o", str(out), "--size", "32",
+                      "--side-by-side")
+    assert result.returncode == 0, result.stderr
+    original_half = np.asarray(Image.open(out / "deep.png").convert("L"))[:, :64].astype(int)
+    assert np.abs(original_half - np.round(ramp / 257)).max() <= 1

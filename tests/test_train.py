@@ -3,6 +3,7 @@ import dataclasses
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -489,3 +490,54 @@ def test_a_resumed_trainer_keeps_the_best_score_to_beat(tmp_path):
     resumed.validate(ValidationSet([tmp_path]))
     assert resumed.best_validation["step"] == 2
     assert not (tmp_path / "run" / "best.safetensors").exists()
+
+
+def test_a_copied_run_resumes_in_its_copy_and_a_moved_run_resumes_at_all(photo_folder,
+                                                                          tmp_path):
+    original = tmp_path / "run0"
+    train(tiny_config(photo_folder, original, preset="seed", steps=2))
+    before = (original / "checkpoint.pt").read_bytes()
+    copy = tmp_path / "run0-long"
+    shutil.copytree(original, copy)
+    train(load_run_config(copy, steps=3, pretrain_steps=3), resume=True)
+    assert load_checkpoint(copy / "checkpoint.pt")["step"] == 3
+    assert (original / "checkpoint.pt").read_bytes() == before
+    moved = tmp_path / "elsewhere" / "run0"
+    shutil.move(original, moved)
+    train(load_run_config(moved, steps=3, pretrain_steps=3), resume=True)
+    assert load_checkpoint(moved / "checkpoint.pt")["step"] == 3
+    assert json.loads((moved / "config.json").read_text())["out"] == str(moved)
+
+
+def test_a_run_start_removes_the_temporaries_of_killed_saves_only(photo_folder, tmp_path):
+    run = tmp_path / "run"
+    train(tiny_config(photo_folder, run, preset="seed", steps=1))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = run / f".checkpoint.pt.{dead.pid}.abcd1234.tmp"
+    legacy = run / "samples" / ".step0000002.png.k2j4h6g8.tmp"
+    live = run / f".generator.safetensors.{os.getpid()}.zzzz9999.tmp"
+    legacy.parent.mkdir(exist_ok=True)
+    for path in (stale, legacy, live):
+        path.write_bytes(b"partial")
+    train(load_run_config(run, steps=2, pretrain_steps=2), resume=True)
+    assert not stale.exists() and not legacy.exists()
+    assert live.exists()  # a live process may still be writing it
+
+
+def test_the_loss_log_holds_every_step_a_checkpoint_holds(photo_folder, tmp_path, monkeypatch):
+    # A kill -9 right after a checkpoint must not lose log rows that the checkpoint covers.
+    run = tmp_path / "run"
+    logged_at_save = []
+    save = Trainer.save
+
+    def save_and_read_log(trainer: Trainer) -> None:
+        with open(run / "losses.csv", newline="") as handle:
+            steps = [int(row["step"]) for row in csv.DictReader(handle)]
+        logged_at_save.append((trainer.step, max(steps)))
+        save(trainer)
+
+    monkeypatch.setattr(Trainer, "save", save_and_read_log)
+    train(tiny_config(photo_folder, run, preset="seed", steps=7, sample_every=5, save_every=3))
+    assert [saved for saved, _ in logged_at_save] == [3, 6, 7]
+    assert all(saved == logged for saved, logged in logged_at_save)

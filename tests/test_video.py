@@ -15,7 +15,7 @@ from colorgan.video import (
     colorize_frames,
     colorize_video,
 )
-from tests.videos import make_clip
+from tests.videos import corrupt_middle, joined_clips, make_clip
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +138,33 @@ def test_cli_colors_a_video_inside_a_folder_with_photos(tmp_path):
     assert "broken.mov: not a video" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["film.mp4"]
     assert len(frames_of(tmp_path / "out" / "film.mp4")) == 8
+
+
+def test_undecodable_packets_are_skipped_with_a_warning_that_counts_them(colorizer, tmp_path,
+                                                                         capsys):
+    clip = make_clip(tmp_path / "whole.mp4", frames=50, audio=False)
+    damaged = corrupt_middle(clip, tmp_path / "damaged.mp4")
+    written = colorize_video(colorizer, damaged, tmp_path / "out.mp4", size=64)
+    assert 40 <= written < 50
+    assert len(frames_of(tmp_path / "out.mp4")) == written
+    assert "damaged.mp4: 2 undecodable packet(s) skipped" in capsys.readouterr().err
+
+
+def test_frames_of_another_size_are_scaled_to_the_first_frames(colorizer, tmp_path, capsys):
+    joined = joined_clips(tmp_path / "joined.mpg", [(64, 48), (80, 64)])
+    assert colorize_video(colorizer, joined, tmp_path / "out.mp4", size=64) == 12
+    frames = frames_of(tmp_path / "out.mp4")
+    assert len(frames) == 12 and {frame.shape for frame in frames} == {(48, 64, 3)}
+    assert "6 frame(s) of another size" in capsys.readouterr().err
+
+
+def test_a_video_with_no_decodable_frame_leaves_nothing_at_the_output(colorizer, tmp_path):
+    clip = make_clip(tmp_path / "whole.mp4", frames=8, audio=False)
+    data = bytearray(clip.read_bytes())
+    mdat = data.index(b"mdat") + 4
+    data[mdat:mdat + 3000] = b"\xff" * 3000  # every packet of this short clip
+    (tmp_path / "ruined.mp4").write_bytes(bytes(data))
+    out = tmp_path / "out"
+    with pytest.raises(VideoError, match="ruined.mp4"):
+        colorize_video(colorizer, tmp_path / "ruined.mp4", out / "ruined.mp4", size=64)
+    assert not out.exists() or list(out.iterdir()) == []

@@ -44,3 +44,30 @@ def make_clip(path: Path, frames: int = 24, size: tuple[int, int] = (160, 120), 
                 container.mux(sound.encode(frame))
             container.mux(sound.encode(None))
     return path
+
+
+def corrupt_middle(clip: Path, target: Path, length: int = 4000) -> Path:
+    """A copy of the clip with bytes a third of the way in overwritten: packets that fail."""
+    data = bytearray(clip.read_bytes())
+    start = len(data) // 3
+    data[start:start + length] = b"\xff" * length
+    target.write_bytes(bytes(data))
+    return target
+
+
+def joined_clips(path: Path, sizes: list[tuple[int, int]], frames: int = 6) -> Path:
+    """MPEG-TS clips of different sizes, joined byte for byte (as `cat a.ts b.ts` makes)."""
+    parts = []
+    for index, (width, height) in enumerate(sizes):
+        part = path.with_name(f"{path.stem}-part{index}.ts")
+        with av.open(str(part), "w", format="mpegts") as container:
+            video = container.add_stream("libx264", rate=12)
+            video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+            for frame in range(frames):
+                rgb = np.full((height, width, 3), 60 + 10 * frame, np.uint8)
+                container.mux(video.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+            container.mux(video.encode(None))
+        parts.append(part.read_bytes())
+        part.unlink()
+    path.write_bytes(b"".join(parts))
+    return path

@@ -1,8 +1,11 @@
 """Coloring many files: finding inputs, skipping bad ones, never overwriting by accident."""
 
+import collections
 import glob
+import itertools
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +13,16 @@ from pathlib import Path
 from PIL import Image
 from tqdm import tqdm
 
+from colorgan.checkpoint import remove_stale_temporaries
 from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
 from colorgan.data import IMAGE_SUFFIXES
-from colorgan.imageio import DEFAULT_MAX_PIXELS, ImageReadError, open_image, save_image
+from colorgan.imageio import (
+    DEFAULT_MAX_PIXELS,
+    ImageReadError,
+    eight_bit,
+    open_image,
+    save_image,
+)
 from colorgan.video import DEFAULT_TEMPORAL, VIDEO_SUFFIXES, VideoError, colorize_video
 
 # Photos are decoded and sent through the model together up to this many pixels at once.
@@ -27,6 +37,7 @@ class ColorizeOptions:
     file_format: str = "png"  # "png" or "jpg"
     quality: int = 92
     overwrite: bool = False
+    skip_existing: bool = False  # an existing output counts as done before: resumes a batch
     side_by_side: bool = False
     size: int = DEFAULT_WORKING_SIZE
     max_pixels: int = DEFAULT_MAX_PIXELS
@@ -34,16 +45,27 @@ class ColorizeOptions:
     temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
 
 
+@dataclass(frozen=True)
+class Source:
+    """An input file and where it sits in the tree that the output folder mirrors."""
+
+    path: Path
+    relative: Path  # under the folder (or glob base) it was found in; a file's name alone
+
+
 @dataclass
 class BatchReport:
-    """Which inputs were colored, which failed and why."""
+    """Which inputs were colored, skipped (output already there) or failed, and why."""
 
     done: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # the outputs of `done`, in order
+    skipped: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"done {len(self.done)}, failed {len(self.failed)}, "
+        skipped = f"skipped {len(self.skipped)}, " if self.skipped else ""
+        return (f"done {len(self.done)}, {skipped}failed {len(self.failed)}, "
                 f"{self.seconds:.1f} seconds")
 
 
@@ -51,43 +73,75 @@ class NoInputs(ValueError):
     """No file matched what the user gave."""
 
 
-def collect_inputs(patterns: Sequence[str], recursive: bool = False) -> list[Path]:
+MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES | {".gif"}
+
+
+def collect_inputs(patterns: Sequence[str], recursive: bool = False) -> list[Source]:
     """Files, folders (recursively with `recursive`) and globs, in order, without repeats."""
-    found: list[Path] = []
+    found: list[Source] = []
     for pattern in patterns:
         path = Path(pattern)
         if path.is_dir():
             walk = path.rglob("*") if recursive else path.iterdir()
-            found.extend(sorted(p for p in walk if p.is_file() and p.suffix.lower()
-                                in IMAGE_SUFFIXES | VIDEO_SUFFIXES | {".gif"}))
+            found.extend(Source(p, p.relative_to(path)) for p in sorted(walk)
+                         if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES)
         elif path.exists():
-            found.append(path)
+            found.append(Source(path, Path(path.name)))
         else:
             matches = sorted(glob.glob(pattern, recursive=recursive))
             if not matches:
                 raise NoInputs(f"{pattern}: no such file, folder or matching files")
-            found.extend(Path(match) for match in matches if Path(match).is_file())
-    unique = list(dict.fromkeys(found))
+            base = _glob_base(pattern)
+            found.extend(Source(Path(match), Path(match).relative_to(base))
+                         for match in matches if Path(match).is_file())
+    unique = list({source.path: source for source in reversed(found)}.values())[::-1]
     if not unique:
         raise NoInputs("no image files found in the given inputs")
     return unique
+
+
+def _glob_base(pattern: str) -> Path:
+    # The folder part before the first wildcard: `album/**/*.jpg` mirrors the tree under album.
+    parts = Path(pattern).parts
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), parts[:-1]))
+    return Path(*fixed) if fixed else Path()
 
 
 def is_video(path: Path) -> bool:
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
-def output_path(source: Path, options: ColorizeOptions) -> Path:
-    """OUT_DIR/<stem>.png (or .jpg); videos become OUT_DIR/<stem>.mp4."""
-    suffix = "mp4" if is_video(source) else options.file_format
-    return options.out_dir / f"{source.stem}.{suffix}"
+def plan_targets(sources: Sequence[Source], options: ColorizeOptions
+                 ) -> tuple[dict[Path, Path], list[tuple[Path, str]]]:
+    """Each source's output path, mirroring the input tree; and the sources that cannot have one.
+
+    OUT/<relative path>.png (or .jpg; videos .mp4). Where two inputs would share an output
+    (x.jpg beside x.png), both keep their own suffix in the name: x.jpg.png, x.png.png.
+    """
+    def suffix(source: Source) -> str:
+        return ".mp4" if is_video(source.path) else f".{options.file_format}"
+
+    plain = [source.relative.with_suffix(suffix(source)) for source in sources]
+    counts = collections.Counter(plain)
+    targets: dict[Path, Path] = {}
+    clashes: list[tuple[Path, str]] = []
+    for source, relative in zip(sources, plain, strict=True):
+        if counts[relative] > 1:
+            relative = source.relative.with_name(source.relative.name + suffix(source))
+        target = options.out_dir / relative
+        if target in targets.values():
+            clashes.append((source.path, f"{source.path}: same output as an earlier input "
+                                         f"({target}); color the folders separately"))
+        else:
+            targets[source.path] = target
+    return targets, clashes
 
 
 def side_by_side(original: Image.Image, colorized: Image.Image) -> Image.Image:
     """original | colorized, as the article showed its results."""
     mode = colorized.mode
     canvas = Image.new(mode, (original.width + colorized.width, colorized.height))
-    canvas.paste(original.convert(mode), (0, 0))
+    canvas.paste(eight_bit(original).convert(mode), (0, 0))
     canvas.paste(colorized, (original.width, 0))
     return canvas
 
@@ -113,12 +167,29 @@ def _read_chunks(sources: list[Path], options: ColorizeOptions,
         yield chunk
 
 
-def colorize_files(colorizer: Colorizer, sources: list[Path], options: ColorizeOptions
+def _colorize_chunk(colorizer: Colorizer, chunk: list[tuple[Path, Image.Image]], size: int,
+                    fail: Callable[[Path, str], None]
+                    ) -> Iterator[tuple[Path, Image.Image, Image.Image]]:
+    # A photo that breaks the batch (an odd mode, say) is retried alone, so it fails alone.
+    try:
+        colorized = colorizer.colorize_batch([image for _, image in chunk], size)
+    except Exception:
+        if len(chunk) == 1:
+            source, _ = chunk[0]
+            fail(source, f"{source}: cannot color: {traceback.format_exc(limit=0).strip()}")
+            return
+        for single in chunk:
+            yield from _colorize_chunk(colorizer, [single], size, fail)
+        return
+    for (source, image), result in zip(chunk, colorized, strict=True):
+        yield source, image, result
+
+
+def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: ColorizeOptions
                    ) -> BatchReport:
     """Color every source into options.out_dir; one bad file never stops the others."""
     started = time.perf_counter()
     report = BatchReport()
-    options.out_dir.mkdir(parents=True, exist_ok=True)
     progress = tqdm(total=len(sources), unit="photo", disable=len(sources) < 2)
 
     def fail(source: Path, reason: str) -> None:
@@ -126,15 +197,21 @@ def colorize_files(colorizer: Colorizer, sources: list[Path], options: ColorizeO
         tqdm.write(f"error: {reason}", file=sys.stderr)
         progress.update(1)
 
+    planned, clashes = plan_targets(sources, options)
+    for source, reason in clashes:
+        fail(source, reason)
     targets: dict[Path, Path] = {}
-    for source in sources:
-        target = output_path(source, options)
-        if target in targets.values():
-            fail(source, f"{source}: same output name as an earlier input ({target.name})")
+    for source, target in planned.items():
+        if target.exists() and options.skip_existing:
+            report.skipped.append(source)
+            progress.update(1)
         elif target.exists() and not options.overwrite:
-            fail(source, f"{source}: {target} exists (use --overwrite)")
+            fail(source, f"{source}: {target} exists (use --overwrite or --skip-existing)")
         else:
             targets[source] = target
+    for folder in {target.parent for target in targets.values()}:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(folder)
     for source in [source for source in targets if is_video(source)]:
         try:
             colorize_video(colorizer, source, targets[source], options.size, options.temporal)
@@ -142,11 +219,11 @@ def colorize_files(colorizer: Colorizer, sources: list[Path], options: ColorizeO
             fail(source, str(error))
             continue
         report.done.append(source)
+        report.written.append(targets[source])
         progress.update(1)
     photos = [source for source in targets if not is_video(source)]
     for chunk in _read_chunks(photos, options, fail):
-        colorized = colorizer.colorize_batch([image for _, image in chunk], options.size)
-        for (source, image), result in zip(chunk, colorized, strict=True):
+        for source, image, result in _colorize_chunk(colorizer, chunk, options.size, fail):
             if options.side_by_side:
                 result = side_by_side(image, result)
             try:
@@ -155,6 +232,7 @@ def colorize_files(colorizer: Colorizer, sources: list[Path], options: ColorizeO
                 fail(source, f"{targets[source]}: cannot write: {error}")
                 continue
             report.done.append(source)
+            report.written.append(targets[source])
             progress.update(1)
     progress.close()
     report.seconds = time.perf_counter() - started

@@ -2,12 +2,14 @@
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 from colorgan.models import DEFAULT_PRESET, PRESETS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
@@ -110,6 +112,7 @@ def _run_train(args: argparse.Namespace) -> int:
                    if key in fields and value != []})
     if not values.get("data"):
         raise UsageError("train needs at least one data folder (or --config, or --resume)")
+    _check_device(values.get("device", "auto"))
     multipliers = values.get("source_multipliers") or []
     if multipliers and len(multipliers) != len(values["data"]):
         raise UsageError(f"--source-multipliers: {len(multipliers)} given for "
@@ -150,10 +153,14 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("colorize", help="color black-and-white photos")
     parser.add_argument("inputs", nargs="+", help="files, folders or globs")
     parser.add_argument("-o", "--out", default=str(defaults.out_dir), help="output folder")
-    parser.add_argument("-r", "--recursive", action="store_true", help="descend into folders")
+    parser.add_argument("-r", "--recursive", action="store_true",
+                        help="descend into folders (the output folder mirrors their tree)")
     parser.add_argument("--format", choices=["png", "jpg"], default=defaults.file_format)
     parser.add_argument("--quality", type=int, default=defaults.quality, help="JPEG quality")
-    parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    existing.add_argument("--skip-existing", action="store_true",
+                          help="leave inputs whose output exists alone (resumes a batch)")
     parser.add_argument("--side-by-side", action="store_true",
                         help="write original | colorized as one image")
     parser.add_argument("--size", type=int, default=defaults.size,
@@ -172,39 +179,54 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_colorize(args: argparse.Namespace) -> int:
-    from colorgan.batch import (
-        ColorizeOptions,
-        NoInputs,
-        collect_inputs,
-        colorize_files,
-        output_path,
-    )
+    from colorgan.batch import ColorizeOptions, NoInputs, collect_inputs, colorize_files
     from colorgan.colorize import Colorizer, check_vividness
 
+    # Everything a user can get wrong is checked before the model loads: a typo fails fast.
     if not 1 <= args.quality <= 100 or args.size < 32 or args.max_pixels < 1:
         raise UsageError("--quality must be 1-100, --size at least 32, --max-pixels positive")
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
     if not 0 <= args.temporal < 1:
         raise UsageError("--temporal must be at least 0 and below 1")
+    _check_output_folder(Path(args.out))
+    _check_device(args.device)
     try:
+        check_vividness(args.vividness)
         sources = collect_inputs(args.inputs, args.recursive)
-    except NoInputs as error:
+    except (NoInputs, ValueError) as error:
         raise UsageError(str(error)) from None
     options = ColorizeOptions(out_dir=Path(args.out), file_format=args.format,
                               quality=args.quality, overwrite=args.overwrite,
+                              skip_existing=args.skip_existing,
                               side_by_side=args.side_by_side, size=args.size,
                               max_pixels=int(args.max_pixels), batch_size=args.batch_size,
                               temporal=args.temporal)
-    try:
-        check_vividness(args.vividness)  # before loading the model: a typo should fail fast
-    except ValueError as error:
-        raise UsageError(str(error)) from None
     colorizer = Colorizer.load(args.model, args.device).with_vividness(args.vividness)
     report = colorize_files(colorizer, sources, options)
-    if len(sources) > 1 or report.failed:
+    if len(sources) > 1 or report.failed or report.skipped:
         print(report.summary())
     if len(sources) == 1 and report.done:
-        print(f"wrote {output_path(sources[0], options)}")
+        print(f"wrote {report.written[0]}")
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _check_output_folder(folder: Path) -> None:
+    """An output folder that is a file, or lies under one, is a usage error."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise UsageError(f"-o {folder}: {path} is a file, not a folder")
+            return
+
+
+def _check_device(name: str) -> None:
+    from colorgan.device import resolve_device
+
+    try:
+        resolve_device(name)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
@@ -263,6 +285,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     names = args.model or ["bundled"]
     if len(set(names)) != len(names):
         raise UsageError("each --model may be given once")
+    _check_device(args.device)
     models = {name: Colorizer.load(None if name == "bundled" else name, args.device)
               for name in names}
     out = Path(args.out)
@@ -297,6 +320,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0:
         raise UsageError("--workers must be at least 1, --queue 0 or more, "
                          "--max-upload-mb positive")
+    _check_device(args.device)
     limits = ServerLimits(max_upload_bytes=int(args.max_upload_mb * 2**20),
                           max_pixels=int(args.max_pixels), workers=args.workers,
                           queue=args.queue, timeout_seconds=args.timeout)
@@ -346,17 +370,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_on_sigterm() -> None:
+    # A polite kill (SIGTERM) stops as Ctrl-C does: temporary files go, outputs stay whole.
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `colorgan` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _stop_on_sigterm()
     try:
         return COMMANDS[args.command][1](args)
     except UsageError as error:
         parser.error(str(error))
-    except (FileNotFoundError, FileExistsError, ValueError, RuntimeError) as error:
+    except (OSError, ValueError, RuntimeError) as error:
         print(f"colorgan {args.command}: error: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(f"colorgan {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 

@@ -64,8 +64,9 @@ def read_model(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
         return state["generator"], json.loads(state["config"])
     except ValueError:
         raise
-    except Exception as error:  # torch and safetensors raise many kinds for a foreign file
-        raise ValueError(f"{path}: not a colorgan model ({error})") from None
+    except Exception:  # torch and safetensors raise many kinds (and bad advice) for a foreign file
+        raise ValueError(f"{path}: not a colorgan model (expected a run folder, a checkpoint.pt "
+                         "or a .safetensors export)") from None
 
 
 class Colorizer:
@@ -116,8 +117,9 @@ class Colorizer:
     def colorize_batch(self, images: Sequence[Image.Image | np.ndarray],
                        size: int = DEFAULT_WORKING_SIZE, batch_size: int = 8) -> list[Image.Image]:
         """Many photos; those that share a working shape go through the model together."""
-        planes = [to_planes(array_to_image(image) if isinstance(image, np.ndarray) else image)
-                  for image in images]
+        _check_count("size", size, MIN_WORKING_SIDE)
+        _check_count("batch_size", batch_size, 1)
+        planes = [to_planes(_as_image(image)) for image in images]
         lightnesses = [lightness(plane.values) for plane in planes]
         chromas = self.working_chroma([working_luminance(light, size) for light in lightnesses],
                                       batch_size)
@@ -140,6 +142,23 @@ class Colorizer:
                 for index, chroma in zip(chunk, predicted, strict=True):
                     chromas[index] = chroma
         return chromas
+
+
+def _check_count(name: str, value: int, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a whole number, not {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} must be at least {least}, not {value}")
+
+
+def _as_image(image: Image.Image | np.ndarray) -> Image.Image:
+    if isinstance(image, np.ndarray):
+        return array_to_image(image)
+    if not isinstance(image, Image.Image):
+        raise TypeError(f"expected a PIL image or a numpy array, not {type(image).__name__}")
+    if image.width == 0 or image.height == 0:
+        raise ValueError(f"image of size {image.width}x{image.height} has no pixels")
+    return image
 
 
 def working_luminance(light: torch.Tensor, size: int) -> torch.Tensor:

@@ -69,13 +69,19 @@ def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         raise NotAnImage(f"{label}: not an image, or a format colorgan cannot read") from None
     except OSError as error:
         raise ImageReadError(f"{label}: cannot read: {error}") from None
+    except Exception as error:  # a malformed header makes a decoder raise any kind of error
+        raise BrokenImage(f"{label}: broken image header ({_reason(error)})") from None
     check_pixels(image.width, image.height, max_pixels, label)
     try:
         image.seek(0)
         image.load()
         return ImageOps.exif_transpose(image)
-    except (OSError, ValueError, SyntaxError) as error:
-        raise BrokenImage(f"{label}: broken or truncated image ({error})") from None
+    except Exception as error:  # as above: every decoder error is this file's failure
+        raise BrokenImage(f"{label}: broken or truncated image ({_reason(error)})") from None
+
+
+def _reason(error: Exception) -> str:
+    return str(error) or type(error).__name__
 
 
 def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
@@ -107,6 +113,14 @@ def to_planes(image: Image.Image) -> Planes:
     return Planes(torch.from_numpy(np.ascontiguousarray(values)).clamp_(0, 1), alpha)
 
 
+def eight_bit(image: Image.Image) -> Image.Image:
+    """The photo with 16-bit or float gray scaled to 8 bits (Pillow's convert would clip it)."""
+    if image.mode not in SIXTEEN_BIT_MODES | {"F"}:
+        return image
+    gray = (to_planes(image).values[0] * 255).round().byte().numpy()
+    return Image.fromarray(gray, "L")
+
+
 def array_to_image(array: np.ndarray) -> Image.Image:
     """A numpy photo (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), uint8/uint16/float, as PIL."""
     array = np.asarray(array)
@@ -115,6 +129,18 @@ def array_to_image(array: np.ndarray) -> Image.Image:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise ImageReadError(f"array of shape {array.shape} is not an image "
                              "(expected H x W, H x W x 3 or H x W x 4)")
+    if array.size == 0:
+        raise ImageReadError(f"array of shape {array.shape} has no pixels")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ImageReadError(f"array of dtype {array.dtype} is not an image (expected numbers)")
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise ImageReadError("array holds NaN or infinite values")
+    if (np.issubdtype(array.dtype, np.integer) and array.dtype not in (np.uint8, np.uint16)
+            and (array.min() < 0 or array.max() > 255)):
+        raise ImageReadError(f"array of dtype {array.dtype} has values outside 0-255 "
+                             "(give uint8, uint16, or floats in [0, 1])")
+    if array.dtype == bool:
+        array = array.astype(np.uint8) * 255
     if array.dtype == np.uint16:
         if array.ndim == 2:
             return Image.fromarray(array)  # Pillow reads 2-D uint16 as mode I;16

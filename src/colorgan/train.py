@@ -24,6 +24,7 @@ from colorgan.checkpoint import (
     WEIGHTS_NAME,
     export_generator,
     load_checkpoint,
+    remove_stale_temporaries,
     save_checkpoint,
 )
 from colorgan.color import AB_RANGE, gray_rgb, model_to_rgb, rgb_to_model
@@ -484,11 +485,11 @@ def _stop_signals_as_interrupt() -> Iterator[None]:
 def load_run_config(run_dir: Path, **changes: int) -> TrainConfig:
     """The saved config of a run to resume, with new step counts (steps, pretrain_steps) where
     given: an L1-only run extended with more steps stays L1-only only if pretrain_steps
-    grows with it."""
+    grows with it. The run goes on in `run_dir` itself, wherever it was copied or moved."""
     if not (run_dir / CHECKPOINT_NAME).exists():
         raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT_NAME} to resume from")
     saved = TrainConfig(**json.loads((run_dir / "config.json").read_text()))
-    return dataclasses.replace(saved, **changes)
+    return dataclasses.replace(saved, out=str(run_dir), **changes)
 
 
 def train(config: TrainConfig, resume: bool = False) -> Path:
@@ -517,6 +518,8 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
         trainer.load_state(load_checkpoint(run_dir / CHECKPOINT_NAME))
     if group.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (run_dir, run_dir / "samples"):
+            remove_stale_temporaries(folder)
         (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
     trainer.attach_data(train_paths)
     sheet = SampleSheet(sample_paths, config.size, trainer.device) if group.is_main else None
@@ -547,9 +550,9 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
                     if validation is not None:
                         scores = trainer.validate(validation)
                         log.log_validation(trainer.step, scores)
-                        log.flush()
                         progress.write(f"step {trainer.step}: validation " + ", ".join(
                             f"{name} {value:.3f}" for name, value in scores.items()))
+                    log.flush()  # the logs hold at least what the checkpoint holds
                     trainer.save()
     except KeyboardInterrupt:
         if group.is_main:
@@ -559,7 +562,7 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
         progress.close()
     trainer.detach_data()
     if group.is_main:
-        trainer.save()
         log.flush()
+        trainer.save()
         log.close()
     return run_dir / WEIGHTS_NAME

@@ -10,7 +10,9 @@ on a bare GPU machine, say) run without it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,10 +93,44 @@ def _open(source: Path) -> av.container.InputContainer:
     return container
 
 
-def _batches(container, video_stream, audio_stream, output, output_audio
+@dataclass
+class Damage:
+    """What a damaged video cost: packets that did not decode, frames of another size."""
+
+    packets: int = 0
+    resized: int = 0
+
+    def warning(self, source: Path) -> str | None:
+        parts = [f"{count} {what}" for count, what in (
+            (self.packets, "undecodable packet(s) skipped"),
+            (self.resized, "frame(s) of another size scaled to the first frame's"))
+            if count]
+        return f"warning: {source}: {', '.join(parts)}" if parts else None
+
+
+class FrameClock:
+    """Strictly rising frame times: joined clips restart theirs, and a muxer refuses that."""
+
+    def __init__(self, stream: av.VideoStream):
+        rate = stream.average_rate or 25
+        self.step = max(1, round(1 / (rate * stream.time_base))) if stream.time_base else 1
+        self.last: int | None = None
+
+    def __call__(self, pts: int | None) -> int:
+        if pts is None or (self.last is not None and pts <= self.last):
+            pts = 0 if self.last is None else self.last + self.step
+        self.last = pts
+        return pts
+
+
+def _batches(container, video_stream, audio_stream, output, output_audio, damage: Damage
              ) -> Iterator[list[av.VideoFrame]]:
-    # Audio packets are copied as they come; video frames leave in batches.
+    # Audio packets are copied as they come; video frames leave in batches, all of the
+    # stream's declared size. A packet that does not decode costs its frames, not the video.
+    import av
+
     batch: list[av.VideoFrame] = []
+    width, height = video_stream.width, video_stream.height  # the decoder's change as it goes
     streams = [video_stream] + ([audio_stream] if audio_stream is not None else [])
     for packet in container.demux(*streams):
         if packet.stream is audio_stream:
@@ -102,7 +138,15 @@ def _batches(container, video_stream, audio_stream, output, output_audio
                 packet.stream = output_audio
                 output.mux(packet)
             continue
-        for frame in packet.decode():
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            damage.packets += 1
+            continue
+        for frame in frames:
+            if (frame.width, frame.height) != (width, height):
+                damage.resized += 1
+                frame = frame.reformat(width=width, height=height)
             batch.append(frame)
             if len(batch) == FRAME_BATCH:
                 yield batch
@@ -121,6 +165,8 @@ def colorize_video(colorizer: Colorizer, source: Path, target: Path,
 
     smoother = ChromaSmoother(temporal)
     container = _open(source)
+    damage = Damage()
+    clock = FrameClock(container.streams.video[0])
     written = 0
 
     def write(temporary: Path) -> None:
@@ -136,26 +182,30 @@ def colorize_video(colorizer: Colorizer, source: Path, target: Path,
             video_out.options = {"crf": "18"}  # visually lossless: keep the colors we computed
             audio_out = output.add_stream_from_template(audio_in) if audio_in else None
             progress = tqdm(total=video_in.frames or None, unit="frame", desc=source.name)
-            for frames in _batches(container, video_in, audio_in, output, audio_out):
+            for frames in _batches(container, video_in, audio_in, output, audio_out, damage):
                 pictures = [frame.to_ndarray(format="rgb24") for frame in frames]
                 for frame, rgb in zip(frames, colorize_frames(colorizer, pictures, size,
                                                               smoother), strict=True):
                     encoded = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-                    encoded.pts, encoded.time_base = frame.pts, frame.time_base
+                    encoded.pts, encoded.time_base = clock(frame.pts), video_in.time_base
                     output.mux(video_out.encode(encoded))
                 written += len(frames)
                 progress.update(len(frames))
-            output.mux(video_out.encode(None))
             progress.close()
+            if written == 0:  # raised before the rename: nothing appears at the target
+                raise VideoError(f"{source}: no frames could be decoded")
+            output.mux(video_out.encode(None))
 
     try:
         atomic_write(target, write)
     except av.error.FFmpegError as error:
-        raise VideoError(f"{source}: broken video ({error})") from None
+        # PyAV names the file it was writing, our temporary one: say what failed instead.
+        raise VideoError(f"{source}: cannot color this video after {written} frame(s) "
+                         f"({error.strerror or type(error).__name__})") from None
     finally:
         container.close()
-    if written == 0:
-        raise VideoError(f"{source}: no frames could be decoded")
+    if warning := damage.warning(source):
+        tqdm.write(warning, file=sys.stderr)
     return written
 
 
