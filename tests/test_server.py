@@ -1,6 +1,12 @@
+import asyncio
 import io
+import socket
+import subprocess
+import tempfile
 import threading
 import time
+from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -8,8 +14,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from colorgan.colorize import Colorizer
-from colorgan.server.app import ServerLimits, create_app
+from colorgan.server.app import Busy, ServerLimits, WorkerPool, create_app
 from tests.conftest import color_photo
+from tests.servers import running_server
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +119,88 @@ def test_full_queue_answers_503_with_retry_after_and_slow_work_times_out(coloriz
     assert 503 in codes and 504 in codes
     busy = next(answer for answer in answers if answer.status_code == 503)
     assert busy.headers["retry-after"] == "5"
+
+
+@pytest.mark.parametrize("name", ["фото.png", "照片.png", "semi;colon, name.png"])
+def test_any_file_name_gets_its_colored_photo_with_an_encoded_name(colorizer, name):
+    client = TestClient(create_app(colorizer))
+    answer = post(client, png_bytes(Image.new("L", (40, 30))), name=name, size=32)
+    assert answer.status_code == 200
+    disposition = answer.headers["content-disposition"]
+    assert disposition.isascii() and "\n" not in disposition
+    stem = name.rsplit(".", 1)[0]
+    assert f"filename*=UTF-8''{quote(stem + '-color.png', safe='')}" in disposition
+
+
+def test_every_answer_carries_the_security_headers_and_docs_work_offline(colorizer):
+    client = TestClient(create_app(colorizer))
+    answers = [client.get(path) for path in ("/", "/api/health", "/docs", "/static/app.js")]
+    answers.append(post(client, b"not a photo"))
+    for answer in answers:
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    docs = client.get("/docs").text
+    assert "//" not in docs.replace("<!doctype", "")  # every asset from this server
+    for asset in ("/swagger-ui/swagger-ui-bundle.js", "/swagger-ui/swagger-ui.css",
+                  "/static/docs.js"):
+        assert asset in docs and client.get(asset).status_code == 200
+
+
+def test_the_server_has_its_own_lower_pixel_limit(colorizer):
+    client = TestClient(create_app(colorizer))
+    bomb = png_bytes(Image.new("L", (6000, 5000)))  # 30 MP in a few kilobytes
+    assert len(bomb) < 200_000
+    answer = post(client, bomb)
+    assert answer.status_code == 413 and "limit of 25 MP" in answer.json()["detail"]
+
+
+def test_the_queue_counts_pixels_so_one_huge_photo_fills_it():
+    pool = WorkerPool(ServerLimits(workers=1, queue=4, queue_pixels=1000))
+    release = threading.Event()
+
+    async def scenario():
+        first = asyncio.ensure_future(pool.run(800, release.wait))
+        await asyncio.sleep(0.05)
+        with pytest.raises(Busy):
+            await pool.run(300, lambda: None)  # would be 1100 pixels waiting or in work
+        small = asyncio.ensure_future(pool.run(150, lambda: "small"))
+        release.set()
+        return await first, await small
+
+    assert asyncio.run(scenario()) == (True, "small")
+    assert pool.in_flight == 0 and pool.pixels_in_flight == 0
+
+
+def test_a_request_whose_body_stops_arriving_gets_408(colorizer):
+    with running_server("--body-timeout", "1") as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as client:
+            client.sendall(b"POST /api/colorize HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+                           b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n")
+            started = time.monotonic()
+            answer = client.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert time.monotonic() - started < 10
+
+
+def test_a_connection_that_never_finishes_its_request_head_is_closed(colorizer):
+    with running_server() as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+            client.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # no blank line, ever
+            started = time.monotonic()
+            assert client.recv(4096) == b""  # closed by the server
+            assert time.monotonic() - started < 20
+
+
+def test_sigterm_removes_the_upload_folder_and_a_start_removes_a_killed_servers(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = Path(tempfile.gettempdir()) / f"colorgan-uploads-{dead.pid}-abcd"
+    stale.mkdir(exist_ok=True)
+    (stale / "half-upload").write_bytes(b"x")
+    with running_server() as (_, process):
+        assert not stale.exists()
+        assert list(Path(tempfile.gettempdir()).glob(f"colorgan-uploads-{process.pid}-*"))
+    assert process.returncode is not None  # running_server stopped it with SIGTERM
+    assert not list(Path(tempfile.gettempdir()).glob(f"colorgan-uploads-{process.pid}-*"))

@@ -299,6 +299,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
+    from colorgan.server.limits import ServerLimits
+
+    defaults = ServerLimits()
     parser = commands.add_parser("serve", help="the web app and HTTP API")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
@@ -306,24 +309,32 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
                                         "(default: the bundled model)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--max-upload-mb", type=float, default=20.0)
-    parser.add_argument("--max-pixels", type=float, default=100e6)
+    parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
+                        help="refuse larger images with 413 (default 25e6; the CLI's is 100e6)")
     parser.add_argument("--workers", type=int, default=1, help="photos colored at once")
     parser.add_argument("--queue", type=int, default=4, help="photos waiting before 503")
+    parser.add_argument("--queue-pixels", type=float, default=defaults.queue_pixels,
+                        help="pixels waiting or in work before 503 (default 50e6)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
+    parser.add_argument("--body-timeout", type=float, default=defaults.body_timeout_seconds,
+                        help="seconds a client may pause while sending a request (default 30)")
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     from colorgan.colorize import Colorizer
-    from colorgan.server.app import ServerLimits
+    from colorgan.server.limits import ServerLimits
     from colorgan.server.run import serve
 
     if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0:
         raise UsageError("--workers must be at least 1, --queue 0 or more, "
                          "--max-upload-mb positive")
+    if min(args.max_pixels, args.queue_pixels, args.timeout, args.body_timeout) <= 0:
+        raise UsageError("--max-pixels, --queue-pixels and the timeouts must be positive")
     _check_device(args.device)
     limits = ServerLimits(max_upload_bytes=int(args.max_upload_mb * 2**20),
                           max_pixels=int(args.max_pixels), workers=args.workers,
-                          queue=args.queue, timeout_seconds=args.timeout)
+                          queue=args.queue, queue_pixels=int(args.queue_pixels),
+                          timeout_seconds=args.timeout, body_timeout_seconds=args.body_timeout)
     serve(args.host, args.port, Colorizer.load(args.model, args.device), limits)
     return EXIT_OK
 

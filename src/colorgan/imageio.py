@@ -58,9 +58,28 @@ def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
                name: str | None = None) -> Image.Image:
     """Open and decode a photo (first frame, EXIF orientation applied), checking its size first."""
     label = name or (str(source) if not isinstance(source, bytes) else "upload")
+    image = _open_header(source, label)
+    check_pixels(image.width, image.height, max_pixels, label)
+    try:
+        image.seek(0)
+        image.load()
+        return ImageOps.exif_transpose(image)
+    except Exception as error:  # as in _open_header: every decoder error is this file's failure
+        raise BrokenImage(f"{label}: broken or truncated image ({_reason(error)})") from None
+
+
+def image_pixels(content: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 name: str = "upload") -> int:
+    """Width x height from the header alone (nothing decoded), checked against the limit."""
+    image = _open_header(content, name)
+    check_pixels(image.width, image.height, max_pixels, name)
+    return image.width * image.height
+
+
+def _open_header(source: str | Path | bytes, label: str) -> Image.Image:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
-        image = Image.open(stream)
+        return Image.open(stream)
     except FileNotFoundError:
         raise ImageReadError(f"{label}: no such file") from None
     except IsADirectoryError:
@@ -71,13 +90,6 @@ def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
         raise ImageReadError(f"{label}: cannot read: {error}") from None
     except Exception as error:  # a malformed header makes a decoder raise any kind of error
         raise BrokenImage(f"{label}: broken image header ({_reason(error)})") from None
-    check_pixels(image.width, image.height, max_pixels, label)
-    try:
-        image.seek(0)
-        image.load()
-        return ImageOps.exif_transpose(image)
-    except Exception as error:  # as above: every decoder error is this file's failure
-        raise BrokenImage(f"{label}: broken or truncated image ({_reason(error)})") from None
 
 
 def _reason(error: Exception) -> str:

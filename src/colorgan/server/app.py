@@ -1,4 +1,5 @@
-"""FastAPI app: the page at /, the HTTP API under /api, OpenAPI docs at /docs.
+"""FastAPI app: the page at /, the HTTP API under /api, OpenAPI docs at /docs (served from
+the package: they work offline).
 
 Model work runs in a bounded worker pool off the event loop; when the pool and its queue are
 full the server answers 503 with Retry-After instead of piling up memory.
@@ -6,25 +7,27 @@ full the server answers 503 with Retry-After instead of piling up memory.
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from colorgan import __version__
 from colorgan.colorize import DEFAULT_WORKING_SIZE, MAX_VIVIDNESS, Colorizer
 from colorgan.imageio import (
-    DEFAULT_MAX_PIXELS,
     BrokenImage,
     ImageTooLarge,
     NotAnImage,
     encode_image,
+    image_pixels,
     open_image,
 )
+from colorgan.server.limits import ServerLimits
 
 STATIC = Path(str(resources.files("colorgan.server") / "static"))
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
@@ -33,49 +36,49 @@ SIZE_CHOICES = (128, 192, 256, 384, 512)
 FORM_OVERHEAD = 64 * 1024
 
 
-@dataclass(frozen=True)
-class ServerLimits:
-    """What one server accepts and how much work it takes on at once."""
-
-    max_upload_bytes: int = 20 * 1024 * 1024
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    workers: int = 1
-    queue: int = 4  # requests waiting for a worker before 503
-    timeout_seconds: float = 120.0
-
-
 class Busy(Exception):
-    """Every worker and queue slot is taken."""
+    """Every worker and queue slot is taken, or the work waiting is already too large."""
 
 
 class WorkerPool:
-    """A fixed number of model workers with a bounded queue in front of them."""
+    """A fixed number of model workers with a queue bounded in requests and in pixels: a
+    queue of ten 1 MP photos is short, a queue of two 25 MP ones is not."""
 
     def __init__(self, limits: ServerLimits):
         self.limits = limits
         self.executor = ThreadPoolExecutor(max_workers=limits.workers,
                                            thread_name_prefix="colorize")
         self.in_flight = 0
+        self.pixels_in_flight = 0
 
-    async def run(self, work, *args):
-        if self.in_flight >= self.limits.workers + self.limits.queue:
+    async def run(self, pixels: int, work, *args):
+        """Run work(*args) on a worker; `pixels` is its size, counted against the queue."""
+        if (self.in_flight >= self.limits.workers + self.limits.queue
+                or (self.in_flight and self.pixels_in_flight + pixels > self.limits.queue_pixels)):
             raise Busy
         self.in_flight += 1
+        self.pixels_in_flight += pixels
         future = self.executor.submit(work, *args)
         # The slot frees when the work really ends, even after a timeout answered the client.
-        future.add_done_callback(lambda _: self._release())
+        future.add_done_callback(lambda _: self._release(pixels))
         return await asyncio.wait_for(asyncio.wrap_future(future), self.limits.timeout_seconds)
 
-    def _release(self) -> None:
+    def _release(self, pixels: int) -> None:
         self.in_flight -= 1
+        self.pixels_in_flight -= pixels
 
 
-def create_app(colorizer: Colorizer, limits: ServerLimits = ServerLimits()) -> FastAPI:
+def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> FastAPI:
     """The web app around one loaded model."""
+    limits = limits or ServerLimits()
     app = FastAPI(title="colorgan", version=__version__,
-                  description="Color black-and-white photos with a GAN.")
+                  description="Color black-and-white photos with a GAN.",
+                  docs_url=None, redoc_url=None)  # /docs is served below, without a CDN
     pool = WorkerPool(limits)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyTimeout, seconds=limits.body_timeout_seconds)
 
     @app.middleware("http")
     async def refuse_oversized_bodies(request: Request, call_next):
@@ -91,6 +94,10 @@ def create_app(colorizer: Colorizer, limits: ServerLimits = ServerLimits()) -> F
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
 
     @app.get("/api/health")
     async def health() -> dict:
@@ -125,7 +132,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits = ServerLimits()) -> F
             return _too_large(limits)
         file_format, media_type = FORMATS[format]
         try:
-            encoded = await pool.run(_colorize_bytes, colorizer.with_vividness(vividness),
+            pixels = image_pixels(content, limits.max_pixels)  # the header only: no work yet
+            encoded = await pool.run(pixels, _colorize_bytes, colorizer.with_vividness(vividness),
                                      content, size, file_format, limits.max_pixels)
         except Busy:
             raise HTTPException(503, "busy: too many photos in progress, retry shortly",
@@ -139,10 +147,95 @@ def create_app(colorizer: Colorizer, limits: ServerLimits = ServerLimits()) -> F
         except BrokenImage as error:
             raise HTTPException(422, _without_label(error)) from None
         stem = Path(file.filename or "photo").stem or "photo"
-        return Response(encoded, media_type=media_type, headers={
-            "Content-Disposition": f'attachment; filename="{_safe(stem)}-color.{format}"'})
+        return Response(encoded, media_type=media_type,
+                        headers={"Content-Disposition": attachment(f"{stem}-color.{format}")})
 
     return app
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition for any file name (RFC 6266): an ASCII fallback for old clients,
+    and the name itself, percent-encoded as UTF-8 (RFC 5987), for the rest."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_ .") else "_"
+                       for c in name)[-100:]
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name[-200:], safe='')}"
+
+
+class SecurityHeaders:
+    """Headers that stop browsers from sniffing types, framing the page or running foreign
+    scripts, on every answer."""
+
+    HEADERS = [(b"x-content-type-options", b"nosniff"),
+               (b"x-frame-options", b"DENY"),
+               (b"referrer-policy", b"no-referrer"),
+               (b"content-security-policy",
+                b"default-src 'self'; img-src 'self' blob: data:; style-src 'self' "
+                b"'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")]
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTimeout:
+    """Answers 408 to a client that sends nothing of its request body for `seconds`, so
+    half-sent uploads cannot hold the server's connections and memory."""
+
+    def __init__(self, app, seconds: float):
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        body_done, timed_out, answered = False, False, False
+
+        async def timed_receive():
+            nonlocal body_done, timed_out
+            if body_done:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.seconds)
+            except TimeoutError:
+                timed_out = True
+                raise
+            body_done = message["type"] != "http.request" or not message.get("more_body")
+            return message
+
+        async def guarded_send(message):
+            nonlocal answered
+            if timed_out:  # whatever the app made of the missing body, the answer is 408
+                if not answered:
+                    answered = True
+                    await _slow_client(scope, send)
+                return
+            answered = answered or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, guarded_send)
+        except TimeoutError:
+            if not answered:
+                await _slow_client(scope, send)
+
+
+async def _slow_client(scope, send) -> None:
+    answer = JSONResponse({"detail": "the request body stopped arriving: timed out"}, 408,
+                          headers={"Connection": "close"})
+    await answer(scope, _no_body, send)
+
+
+async def _no_body():
+    return {"type": "http.disconnect"}
 
 
 def _colorize_bytes(colorizer: Colorizer, content: bytes, size: int, file_format: str,
@@ -159,7 +252,3 @@ def _too_large(limits: ServerLimits) -> JSONResponse:
 def _without_label(error: Exception) -> str:
     return str(error).removeprefix("upload: ")
 
-
-def _safe(stem: str) -> str:
-    """A filename part that cannot break the header or name a path."""
-    return "".join(c for c in stem if c.isalnum() or c in "-_ .")[:80] or "photo"

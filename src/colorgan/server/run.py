@@ -7,13 +7,30 @@ import tempfile
 from pathlib import Path
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from colorgan.checkpoint import process_is_alive
 from colorgan.colorize import Colorizer
-from colorgan.server.app import ServerLimits, create_app
+from colorgan.server.app import create_app
+from colorgan.server.limits import ServerLimits
 
 UPLOADS_PREFIX = "colorgan-uploads-"
+HEADER_TIMEOUT_SECONDS = 10.0  # to send a request's head; its body has ServerLimits' timeout
+MAX_CONNECTIONS = 100  # open connections and requests before uvicorn answers 503
 UPLOADS_NAME = re.compile(rf"^{UPLOADS_PREFIX}(?P<pid>\d+)-")
+
+
+class HeaderTimeoutProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, closing a connection that has sent no complete request
+    head after HEADER_TIMEOUT_SECONDS: uvicorn alone would hold it open forever."""
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._close_without_request)
+
+    def _close_without_request(self) -> None:
+        if self.cycle is None and not self.transport.is_closing():
+            self.transport.close()
 
 
 def remove_stale_upload_folders(parent: Path) -> None:
@@ -32,7 +49,8 @@ def serve(host: str, port: int, colorizer: Colorizer, limits: ServerLimits) -> N
     tempfile.tempdir = private
     try:
         print(f"colorgan: open http://{host}:{port}/ (API docs at /docs)", flush=True)
-        uvicorn.run(create_app(colorizer, limits), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(colorizer, limits), host=host, port=port, log_level="warning",
+                    http=HeaderTimeoutProtocol, limit_concurrency=MAX_CONNECTIONS)
     finally:
         tempfile.tempdir = None
         shutil.rmtree(private, ignore_errors=True)
