@@ -1,8 +1,10 @@
 """Drives the real page in headless Chromium, as a person would."""
 
+import io
 import shutil
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -95,3 +97,43 @@ def test_moving_the_vividness_slider_colors_the_photo_again(server_url, tmp_path
     gray = Image.open(saved).convert("RGB")
     rgb = np.asarray(gray, int)
     assert gray.size == (160, 120) and np.abs(rgb - rgb[..., :1]).max() <= 1
+
+
+def test_quick_slider_steps_end_on_the_result_of_what_the_slider_says(tmp_path):
+    # One worker and no queue: overlapping requests are answered 503, as on a busy server.
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "harbor.png"
+    color_photo(17, (160, 120)).convert("L").save(photo)
+    with running_server("--device", "cpu", "--queue", "0") as (url, _), \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        expect(page.locator("#size option")).not_to_have_count(0)
+        page.locator("#size").select_option("128")
+        page.locator("#file").set_input_files(str(photo))
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        page.locator("#vividness").focus()
+        for _ in range(10):
+            page.keyboard.press("ArrowRight")  # 1.0 to 2.0 in quick keyboard steps
+            page.wait_for_timeout(120)
+        expect(page.locator("#vividness-value")).to_have_text("2.0")
+        expect(page.locator("#result")).to_have_attribute("data-vividness", "2",
+                                                          timeout=60_000)
+        expect(page.locator("#status")).to_contain_text("Done")
+        pixels, offered = page.evaluate("""() => {
+            const canvas = document.createElement("canvas");
+            [canvas.width, canvas.height] = [after.naturalWidth, after.naturalHeight];
+            const context = canvas.getContext("2d");
+            context.drawImage(after, 0, 0);
+            const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
+            return [Array.from(rgba), download.href === after.src];
+        }""")
+        browser.close()
+        expected = httpx.post(f"{url}/api/colorize", files={"file": photo.read_bytes()},
+                              data={"size": "128", "vividness": "2"}, timeout=60)
+    assert offered  # the download offers what is shown
+    shown = np.array(pixels, np.uint8).reshape(120, 160, 4)[..., :3]
+    wanted = np.asarray(Image.open(io.BytesIO(expected.content)).convert("RGB"))
+    assert np.abs(shown.astype(int) - wanted).max() <= 1

@@ -108,6 +108,7 @@ def _run_train(args: argparse.Namespace) -> int:
     unknown = set(values) - fields
     if unknown:
         raise UsageError(f"--config {args.config}: unknown settings {sorted(unknown)}")
+    _check_recipe_types(values, args)
     values.update({key: value for key, value in vars(args).items()
                    if key in fields and value != []})
     if not values.get("data"):
@@ -121,6 +122,27 @@ def _run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_recipe_types(values: dict, args: argparse.Namespace) -> None:
+    """A recipe's values must have the types of the settings they set ("steps": "ten" is a
+    mistake to name now, not a crash later)."""
+    from colorgan.train import TrainConfig
+
+    defaults = TrainConfig()
+    for name, value in values.items():
+        default = getattr(defaults, name)
+        if default is None or value is None:  # optional settings: a path, a budget
+            continue
+        if isinstance(default, float):
+            fits = isinstance(value, int | float) and not isinstance(value, bool)
+        elif isinstance(default, int) and not isinstance(default, bool):
+            fits = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            fits = type(value) is type(default)
+        if not fits:
+            raise UsageError(f"--config {args.config}: {name} must be "
+                             f"{type(default).__name__}, not {value!r}")
+
+
 def _add_models(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("models", help="list the presets with their size and cost")
     parser.add_argument("--size", type=int, default=256, help="image side for the FLOP count")
@@ -131,6 +153,8 @@ def _run_models(args: argparse.Namespace) -> int:
 
     from colorgan.flops import count_flops, parameter_count
 
+    if args.size < 32:
+        raise UsageError("--size must be at least 32")
     width = max(map(len, PRESETS)) + 2
     print(f"{'preset':<{width}}{'G params':>10}{'D params':>10}{'G GFLOP/img':>13}  description")
     for name, preset in PRESETS.items():
@@ -183,7 +207,7 @@ def _run_colorize(args: argparse.Namespace) -> int:
     from colorgan.colorize import Colorizer, check_vividness
 
     # Everything a user can get wrong is checked before the model loads: a typo fails fast.
-    if not 1 <= args.quality <= 100 or args.size < 32 or args.max_pixels < 1:
+    if not (1 <= args.quality <= 100 and args.size >= 32 and args.max_pixels >= 1):  # NaN too
         raise UsageError("--quality must be 1-100, --size at least 32, --max-pixels positive")
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
@@ -325,10 +349,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     from colorgan.server.limits import ServerLimits
     from colorgan.server.run import serve
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be 0-65535, not {args.port}")
     if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0:
         raise UsageError("--workers must be at least 1, --queue 0 or more, "
                          "--max-upload-mb positive")
-    if min(args.max_pixels, args.queue_pixels, args.timeout, args.body_timeout) <= 0:
+    if not all(value > 0 for value in (args.max_pixels, args.queue_pixels, args.timeout,
+                                       args.body_timeout)):  # NaN fails too
         raise UsageError("--max-pixels, --queue-pixels and the timeouts must be positive")
     _check_device(args.device)
     limits = ServerLimits(max_upload_bytes=int(args.max_upload_mb * 2**20),

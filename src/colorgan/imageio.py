@@ -108,7 +108,9 @@ def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
 def to_planes(image: Image.Image) -> Planes:
     """Any PIL mode to float planes: gray stays one channel, alpha is kept aside."""
     alpha = None
-    if image.mode in ("LA", "La", "PA", "RGBA", "RGBa") or (
+    if image.mode == "La":  # premultiplied: Pillow converts it to LA only
+        image = image.convert("LA")
+    if image.mode in ("LA", "PA", "RGBA", "RGBa") or (
             image.mode == "P" and "transparency" in image.info):
         rgba = image if image.mode == "LA" else image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"))

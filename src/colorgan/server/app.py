@@ -87,6 +87,9 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
             length = request.headers.get("content-length")
             if length is None:
                 return JSONResponse({"detail": "Content-Length required"}, status_code=411)
+            if not length.isdigit():
+                return JSONResponse({"detail": "Content-Length is not a number"},
+                                    status_code=400)
             if int(length) > limits.max_upload_bytes + FORM_OVERHEAD:
                 return _too_large(limits)
         return await call_next(request)

@@ -35,24 +35,69 @@ function fitBefore() {
   before.style.height = `${after.clientHeight}px`;
 }
 
+// The page must always show the result of what its controls say: every change supersedes
+// the request before it (aborted), slider steps are debounced, and a busy server (503) is
+// asked again after the Retry-After it gives.
+const DEBOUNCE_MS = 250;
+let pending = null;  // {controller, ticker} of the request whose answer the page waits for
+let debounce = null;
+
+function scheduleColorize() {
+  clearTimeout(debounce);
+  if (!current) return;
+  markStale();
+  debounce = setTimeout(() => colorize(current), DEBOUNCE_MS);
+}
+
+function markStale() {
+  // An old result must not be downloaded as if it were the new one.
+  if (result.hidden) return;
+  result.classList.add("stale");
+  download.removeAttribute("href");
+  download.setAttribute("aria-disabled", "true");
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(timer); reject(signal.reason); });
+  });
+}
+
+async function request(form, signal) {
+  for (;;) {
+    const answer = await fetch("/api/colorize", { method: "POST", body: form, signal });
+    if (answer.status !== 503) return answer;
+    const seconds = Number(answer.headers.get("Retry-After")) || 2;
+    setStatus(`The server is busy; trying again in ${seconds} s…`, "busy");
+    await sleep(Math.min(seconds, 10) * 1000, signal);
+  }
+}
+
 async function colorize(file) {
   if (!file) return;
+  clearTimeout(debounce);
+  if (pending) {
+    pending.controller.abort();
+    clearInterval(pending.ticker);
+  }
   current = file;
-  urls.forEach(URL.revokeObjectURL);
-  urls = [];
-  result.hidden = true;
+  const settings = { size: sizeSelect.value, vividness: vividness.value };
+  const controller = new AbortController();
   const started = performance.now();
-  setStatus(`Coloring ${file.name}…`, "busy");
   const ticker = setInterval(() => {
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     setStatus(`Coloring ${file.name}… ${seconds} s`, "busy");
   }, 1000);
+  pending = { controller, ticker };
+  markStale();
+  setStatus(`Coloring ${file.name}…`, "busy");
   const form = new FormData();
   form.append("file", file);
-  form.append("size", sizeSelect.value);
-  form.append("vividness", vividness.value);
+  form.append("size", settings.size);
+  form.append("vividness", settings.vividness);
   try {
-    const answer = await fetch("/api/colorize", { method: "POST", body: form });
+    const answer = await request(form, controller.signal);
     if (!answer.ok) {
       const problem = await answer.json().catch(() => ({}));
       const detail = typeof problem.detail === "string" ? problem.detail : answer.statusText;
@@ -60,21 +105,31 @@ async function colorize(file) {
     }
     const colored = URL.createObjectURL(await answer.blob());
     const original = URL.createObjectURL(file);
+    if (controller.signal.aborted) return;
+    urls.forEach(URL.revokeObjectURL);
     urls = [colored, original];
     after.src = colored;
     before.src = original;
     before.onerror = () => { before.src = colored; before.style.filter = "grayscale(1)"; };
     await after.decode();
+    if (controller.signal.aborted) return;
     download.href = colored;
+    download.removeAttribute("aria-disabled");
     download.download = `${file.name.replace(/\.[^.]*$/, "")}-color.png`;
+    result.dataset.vividness = settings.vividness;
+    result.dataset.size = settings.size;
+    result.classList.remove("stale");
     result.hidden = false;
     fitBefore();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     setStatus(`Done in ${seconds} s. Drag the slider to compare.`);
   } catch (error) {
+    if (controller.signal.aborted) return;  // superseded: the newer request reports
+    result.hidden = true;
     setStatus(`Could not color ${file.name}: ${error.message}`, "error");
   } finally {
     clearInterval(ticker);
+    if (pending && pending.controller === controller) pending = null;
   }
 }
 
@@ -92,9 +147,9 @@ drop.addEventListener("drop", (event) => {
 });
 vividness.addEventListener("input", () => {
   vividnessValue.textContent = Number(vividness.value).toFixed(1);
+  scheduleColorize();
 });
-vividness.addEventListener("change", () => colorize(current));
-sizeSelect.addEventListener("change", () => colorize(current));
+sizeSelect.addEventListener("change", scheduleColorize);
 slider.addEventListener("input", () => { beforeClip.style.width = `${slider.value}%`; });
 window.addEventListener("resize", fitBefore);
 loadSizes();
