@@ -152,3 +152,20 @@ def test_colorizer_is_importable_from_the_package():
     from colorgan import Colorizer as Exported
 
     assert Exported is Colorizer
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda c: c.colorize(np.zeros((0, 0))), ValueError, "has no pixels"),
+    (lambda c: c.colorize(Image.new("L", (0, 5))), ValueError, "has no pixels"),
+    (lambda c: c.colorize(np.zeros((8, 8)), size=0), ValueError, "size must be at least 32"),
+    (lambda c: c.colorize(np.zeros((8, 8)), size=-3), ValueError, "size must be at least 32"),
+    (lambda c: c.colorize(np.zeros((8, 8)), size=64.5), TypeError, "whole number"),
+    (lambda c: c.colorize_batch([np.zeros((8, 8))], batch_size=0), ValueError,
+     "batch_size must be at least 1"),
+    (lambda c: c.colorize("photo.jpg"), TypeError, "PIL image or a numpy array"),
+    (lambda c: c.colorize(np.full((8, 8), np.nan)), ValueError, "NaN"),
+    (lambda c: c.colorize(np.full((8, 8), 1000)), ValueError, "outside 0-255"),
+])
+def test_public_functions_refuse_bad_arguments_with_a_sentence(call, error, message):
+    with pytest.raises(error, match=message):
+        call(Colorizer.load(device="cpu"))

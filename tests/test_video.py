@@ -168,3 +168,16 @@ def test_a_video_with_no_decodable_frame_leaves_nothing_at_the_output(colorizer,
     with pytest.raises(VideoError, match="ruined.mp4"):
         colorize_video(colorizer, tmp_path / "ruined.mp4", out / "ruined.mp4", size=64)
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_sigterm_during_a_video_leaves_no_temporary_file_and_says_so(tmp_path):
+    clip = make_clip(tmp_path / "long.mp4", frames=400, size=(320, 240), audio=False)
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "colorgan.cli", "colorize", str(clip),
+                                "-o", str(out), "--size", "64"], stderr=subprocess.PIPE)
+    while not (out.exists() and any(p.name.endswith(".tmp") for p in out.iterdir())):
+        assert process.poll() is None, process.stderr.read().decode()
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and b"interrupted" in stderr
+    assert list(out.iterdir()) == []
