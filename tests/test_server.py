@@ -85,6 +85,8 @@ def test_bad_uploads_get_clear_4xx_answers(colorizer):
     assert too_many_pixels.status_code == 413 and "MP" in too_many_pixels.json()["detail"]
     too_big = post(client, b"\0" * 200_000, name="huge.png")
     assert too_big.status_code == 413 and "upload over the limit" in too_big.json()["detail"]
+    malformed = post(client, b"P6\nabc def\n255\n" + bytes(12), name="odd.jpg")
+    assert malformed.status_code == 422 and "broken image header" in malformed.json()["detail"]
     bad_size = post(client, png_bytes(Image.new("L", (20, 20))), size=5)
     assert bad_size.status_code == 422
     assert client.get("/api/health").json()["status"] == "ok"  # still serving
