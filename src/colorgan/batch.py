@@ -14,35 +14,19 @@ from PIL import Image
 from tqdm import tqdm
 
 from colorgan.checkpoint import remove_stale_temporaries
-from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
+from colorgan.colorize import Colorizer
 from colorgan.data import IMAGE_SUFFIXES
 from colorgan.imageio import (
-    DEFAULT_MAX_PIXELS,
     ImageReadError,
     eight_bit,
     open_image,
     save_image,
 )
-from colorgan.video import DEFAULT_TEMPORAL, VIDEO_SUFFIXES, VideoError, colorize_video
+from colorgan.settings import ColorizeOptions
+from colorgan.video import VIDEO_SUFFIXES, VideoError, colorize_video
 
 # Photos are decoded and sent through the model together up to this many pixels at once.
 BATCH_PIXEL_BUDGET = 8_000_000
-
-
-@dataclass
-class ColorizeOptions:
-    """How `colorgan colorize` writes its results."""
-
-    out_dir: Path
-    file_format: str = "png"  # "png" or "jpg"
-    quality: int = 92
-    overwrite: bool = False
-    skip_existing: bool = False  # an existing output counts as done before: resumes a batch
-    side_by_side: bool = False
-    size: int = DEFAULT_WORKING_SIZE
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    batch_size: int = 8
-    temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
 
 
 @dataclass(frozen=True)

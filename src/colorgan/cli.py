@@ -6,22 +6,27 @@ import signal
 import sys
 from pathlib import Path
 
-from colorgan.models import DEFAULT_PRESET, PRESETS
+from colorgan.settings import (
+    DEFAULT_PRESET,
+    LOSS_SPACES,
+    LR_SCHEDULES,
+    ColorizeOptions,
+    TrainConfig,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
-    from colorgan.train import LOSS_SPACES, LR_SCHEDULES, TrainConfig
-
     defaults = TrainConfig()
     # Options left out stay out of the namespace, so a --config file's values hold for them.
     parser = commands.add_parser("train", help="train a colorization GAN on folders of photos",
                                  argument_default=argparse.SUPPRESS)
     parser.add_argument("data", nargs="*", help="folders (or files) of color photos")
     parser.add_argument("--config", help="a JSON recipe (see recipes/); options given here win")
-    parser.add_argument("--preset", choices=sorted(PRESETS), help=f"default {DEFAULT_PRESET}")
+    parser.add_argument("--preset", help=f"default {DEFAULT_PRESET}; `colorgan models` lists "
+                                         "them")
     parser.add_argument("--out", help=f"run folder (default {defaults.out})")
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue a stopped run where its last checkpoint left it")
@@ -91,7 +96,7 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from colorgan.train import TrainConfig, load_run_config, train
+    from colorgan.train import load_run_config, train
 
     if "resume" in args:
         changes = {name: getattr(args, name) for name in ("steps", "pretrain_steps")
@@ -114,6 +119,7 @@ def _run_train(args: argparse.Namespace) -> int:
     if not values.get("data"):
         raise UsageError("train needs at least one data folder (or --config, or --resume)")
     _check_device(values.get("device", "auto"))
+    _check_preset(values.get("preset", DEFAULT_PRESET))
     multipliers = values.get("source_multipliers") or []
     if multipliers and len(multipliers) != len(values["data"]):
         raise UsageError(f"--source-multipliers: {len(multipliers)} given for "
@@ -125,8 +131,6 @@ def _run_train(args: argparse.Namespace) -> int:
 def _check_recipe_types(values: dict, args: argparse.Namespace) -> None:
     """A recipe's values must have the types of the settings they set ("steps": "ten" is a
     mistake to name now, not a crash later)."""
-    from colorgan.train import TrainConfig
-
     defaults = TrainConfig()
     for name, value in values.items():
         default = getattr(defaults, name)
@@ -152,6 +156,7 @@ def _run_models(args: argparse.Namespace) -> int:
     import torch
 
     from colorgan.flops import count_flops, parameter_count
+    from colorgan.models import PRESETS
 
     if args.size < 32:
         raise UsageError("--size must be at least 32")
@@ -171,8 +176,6 @@ def _run_models(args: argparse.Namespace) -> int:
 
 
 def _add_colorize(commands: argparse._SubParsersAction) -> None:
-    from colorgan.batch import ColorizeOptions
-
     defaults = ColorizeOptions(out_dir=Path("colorized"))
     parser = commands.add_parser("colorize", help="color black-and-white photos")
     parser.add_argument("inputs", nargs="+", help="files, folders or globs")
@@ -203,7 +206,7 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_colorize(args: argparse.Namespace) -> int:
-    from colorgan.batch import ColorizeOptions, NoInputs, collect_inputs, colorize_files
+    from colorgan.batch import NoInputs, collect_inputs, colorize_files
     from colorgan.colorize import Colorizer, check_vividness
 
     # Everything a user can get wrong is checked before the model loads: a typo fails fast.
@@ -242,6 +245,13 @@ def _check_output_folder(folder: Path) -> None:
             if not path.is_dir():
                 raise UsageError(f"-o {folder}: {path} is a file, not a folder")
             return
+
+
+def _check_preset(name: str) -> None:
+    from colorgan.models import PRESETS
+
+    if name not in PRESETS:
+        raise UsageError(f"--preset {name!r} is not one of {', '.join(sorted(PRESETS))}")
 
 
 def _check_device(name: str) -> None:
@@ -401,7 +411,8 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="colorgan", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="colorgan", description="Color black-and-white photos "
+                                     "with a GAN; train, measure and serve the models.")
     commands = parser.add_subparsers(dest="command", required=True)
     for add, _ in COMMANDS.values():
         add(commands)

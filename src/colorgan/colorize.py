@@ -22,8 +22,8 @@ from colorgan.color import compose_rgb, lightness, lightness_to_luminance
 from colorgan.device import resolve_device
 from colorgan.imageio import Planes, array_to_image, to_planes
 from colorgan.models import get_preset
+from colorgan.settings import DEFAULT_WORKING_SIZE
 
-DEFAULT_WORKING_SIZE = 256
 MIN_WORKING_SIDE = 32
 # Vividness multiplies the predicted chroma: 0 gives the gray photo back, 1 the model as trained.
 MAX_VIVIDNESS = 3.0

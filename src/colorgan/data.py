@@ -17,10 +17,10 @@ from PIL import Image, ImageOps
 
 from colorgan.color import chroma_strength, rgb_to_model
 from colorgan.degrade import degrade_luminance
+from colorgan.settings import MIN_CHROMA
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 # Mean Lab chroma below this is a grayscale or near-monochrome photo: nothing to learn from.
-MIN_CHROMA = 3.0
 SCAN_SIDE = 64
 
 

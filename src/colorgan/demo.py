@@ -10,9 +10,10 @@ from pathlib import Path
 from PIL import Image
 from skimage import data
 
-from colorgan.batch import ColorizeOptions, colorize_files
+from colorgan.batch import colorize_files
 from colorgan.colorize import Colorizer
 from colorgan.imageio import save_image
+from colorgan.settings import ColorizeOptions
 
 DEMO_PHOTOS = ("astronaut", "rocket", "coffee", "chelsea", "camera")
 

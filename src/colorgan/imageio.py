@@ -13,8 +13,8 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from colorgan.checkpoint import atomic_write
+from colorgan.settings import DEFAULT_MAX_PIXELS
 
-DEFAULT_MAX_PIXELS = 100_000_000
 # colorgan applies its own pixel limit (max_pixels) before decoding; Pillow's would refuse
 # large photos that the user explicitly allowed.
 Image.MAX_IMAGE_PIXELS = None

@@ -8,7 +8,6 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,6 @@ from colorgan.checkpoint import (
 )
 from colorgan.color import AB_RANGE, gray_rgb, model_to_rgb, rgb_to_model
 from colorgan.data import (
-    MIN_CHROMA,
     PhotoDataset,
     StepBatchSampler,
     center_crop,
@@ -49,55 +47,10 @@ from colorgan.losses import (
     colorfulness_loss,
     reconstruction_loss,
 )
-from colorgan.models import DEFAULT_PRESET, Preset, get_preset
+from colorgan.models import Preset, get_preset
 from colorgan.monitor import RunLog, image_grid
+from colorgan.settings import LOSS_SPACES, LR_SCHEDULES, TrainConfig
 from colorgan.validation import ValidationSet
-
-
-@dataclass
-class TrainConfig:
-    """One training run; saved as config.json in the run folder."""
-
-    data: list[str] = field(default_factory=list)
-    out: str = "runs/colorgan"
-    preset: str = DEFAULT_PRESET
-    size: int = 256
-    batch_size: int = 16
-    steps: int = 5000
-    pretrain_steps: int = 0  # generator-only L1 steps before the adversarial phase
-    sample_every: int = 100
-    save_every: int = 0  # 0: twice the sample interval, as the article saved models
-    num_samples: int = 6  # held-out photos shown in every sample grid
-    mini_epoch: int = 320  # images per step of the seed regime
-    workers: int = 2
-    device: str = "auto"
-    seed: int = 0
-    degrade: float = 0.0  # probability of old-print defects on an input
-    source_balance: float = 0.0  # 0: every photo equally often; 1: every data folder (data.py)
-    source_multipliers: list[float] = field(default_factory=list)  # per data folder; [] all 1
-    min_chroma: float = MIN_CHROMA  # training photos of a lower mean Lab chroma are left out
-    lr_generator: float | None = None  # None: the preset's value
-    lr_discriminator: float | None = None
-    encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
-    encoder_frozen_steps: int = 0  # steps a pretrained encoder waits (learning rate 0) at the start
-    lr_schedule: str = "constant"  # or "cosine": every learning rate falls to 0 at the last step
-    weight_decay: float = 0.0  # the generator's weights shrink by lr * this a step (AdamW)
-    l1_weight: float | None = None
-    gan_weight: float | None = None
-    bins_weight: float | None = None
-    colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
-    loss_space: str = "lab"  # reconstruction L1 on the ab channels, or "rgb": on the sRGB image
-    pretrained: bool = True  # start a pretrained encoder from ImageNet weights
-    init_weights: str | None = None  # start from another model's generator (matching layers)
-    max_minutes: float = 0.0  # wall-clock budget of this process, then save and stop; 0: none
-    # Exported and sampled weights: an exponential moving average of the generator's, with this
-    # decay per step (0: the generator's own weights).
-    ema_decay: float = 0.0
-    val: list[str] = field(default_factory=list)  # photos scored at every checkpoint
-
-    @property
-    def save_interval(self) -> int:
-        return self.save_every or 2 * self.sample_every
 
 
 def _init_worker(_: int) -> None:
@@ -116,8 +69,6 @@ BIN_SIGMA = 5.0 / AB_RANGE  # 5 Lab units, as in Zhang et al.
 # How far rebalancing goes toward uniform bins: Zhang et al.'s 0.5 lifts rare colors far
 # above gray, which costs PSNR; 0.7 is milder.
 REBALANCE_UNIFORM_MIX = 0.7
-LR_SCHEDULES = ("constant", "cosine")
-LOSS_SPACES = ("lab", "rgb")
 
 
 class Trainer:

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
-from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
+from colorgan.colorize import Colorizer
 from colorgan.data import scan_images
 from colorgan.evaluate import decolorized
 from colorgan.imageio import open_image
 from colorgan.metrics import colorfulness, psnr
+from colorgan.settings import DEFAULT_WORKING_SIZE
 
 
 class ValidationSet:

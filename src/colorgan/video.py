@@ -26,12 +26,12 @@ from colorgan.checkpoint import atomic_write
 from colorgan.color import lightness
 from colorgan.colorize import Colorizer, finish, working_luminance
 from colorgan.imageio import to_planes
+from colorgan.settings import DEFAULT_TEMPORAL
 
 if TYPE_CHECKING:
     import av
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mpg", ".mpeg"}
-DEFAULT_TEMPORAL = 0.85
 FRAME_BATCH = 8
 
 

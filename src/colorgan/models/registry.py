@@ -65,7 +65,6 @@ PRESETS: dict[str, Preset] = {
         l1_weight=0.0, bins_weight=1.0),
 }
 
-DEFAULT_PRESET = "efficientnet-unet"
 
 
 def get_preset(name: str) -> Preset:

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from colorgan import __version__
-from colorgan.colorize import DEFAULT_WORKING_SIZE, MAX_VIVIDNESS, Colorizer
+from colorgan.colorize import MAX_VIVIDNESS, Colorizer
 from colorgan.imageio import (
     BrokenImage,
     ImageTooLarge,
@@ -28,6 +28,7 @@ from colorgan.imageio import (
     open_image,
 )
 from colorgan.server.limits import ServerLimits
+from colorgan.settings import DEFAULT_WORKING_SIZE
 
 STATIC = Path(str(resources.files("colorgan.server") / "static"))
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}

@@ -1,0 +1,78 @@
+"""The settings of each command as plain values and dataclasses, with their defaults.
+
+Nothing here imports PyTorch or the web stack: the command line shows these defaults in its
+help, and `colorgan --help` must start at once.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_PRESET = "efficientnet-unet"
+DEFAULT_WORKING_SIZE = 256  # the model sees about this many pixels squared
+DEFAULT_MAX_PIXELS = 100_000_000  # larger photos are refused before they are decoded
+DEFAULT_TEMPORAL = 0.85  # chroma smoothing over video frames
+MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grayscale
+LR_SCHEDULES = ("constant", "cosine")
+LOSS_SPACES = ("lab", "rgb")
+
+
+@dataclass
+class TrainConfig:
+    """One training run; saved as config.json in the run folder."""
+
+    data: list[str] = field(default_factory=list)
+    out: str = "runs/colorgan"
+    preset: str = DEFAULT_PRESET
+    size: int = 256
+    batch_size: int = 16
+    steps: int = 5000
+    pretrain_steps: int = 0  # generator-only L1 steps before the adversarial phase
+    sample_every: int = 100
+    save_every: int = 0  # 0: twice the sample interval, as the article saved models
+    num_samples: int = 6  # held-out photos shown in every sample grid
+    mini_epoch: int = 320  # images per step of the seed regime
+    workers: int = 2
+    device: str = "auto"
+    seed: int = 0
+    degrade: float = 0.0  # probability of old-print defects on an input
+    source_balance: float = 0.0  # 0: every photo equally often; 1: every data folder (data.py)
+    source_multipliers: list[float] = field(default_factory=list)  # per data folder; [] all 1
+    min_chroma: float = MIN_CHROMA  # training photos of a lower mean Lab chroma are left out
+    lr_generator: float | None = None  # None: the preset's value
+    lr_discriminator: float | None = None
+    encoder_lr_scale: float | None = None  # a pretrained encoder's share of lr_generator; 0: frozen
+    encoder_frozen_steps: int = 0  # steps a pretrained encoder waits (learning rate 0) at the start
+    lr_schedule: str = "constant"  # or "cosine": every learning rate falls to 0 at the last step
+    weight_decay: float = 0.0  # the generator's weights shrink by lr * this a step (AdamW)
+    l1_weight: float | None = None
+    gan_weight: float | None = None
+    bins_weight: float | None = None
+    colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
+    loss_space: str = "lab"  # reconstruction L1 on the ab channels, or "rgb": on the sRGB image
+    pretrained: bool = True  # start a pretrained encoder from ImageNet weights
+    init_weights: str | None = None  # start from another model's generator (matching layers)
+    max_minutes: float = 0.0  # wall-clock budget of this process, then save and stop; 0: none
+    # Exported and sampled weights: an exponential moving average of the generator's, with this
+    # decay per step (0: the generator's own weights).
+    ema_decay: float = 0.0
+    val: list[str] = field(default_factory=list)  # photos scored at every checkpoint
+
+    @property
+    def save_interval(self) -> int:
+        return self.save_every or 2 * self.sample_every
+
+
+@dataclass
+class ColorizeOptions:
+    """How `colorgan colorize` writes its results."""
+
+    out_dir: Path
+    file_format: str = "png"  # "png" or "jpg"
+    quality: int = 92
+    overwrite: bool = False
+    skip_existing: bool = False  # an existing output counts as done before: resumes a batch
+    side_by_side: bool = False
+    size: int = DEFAULT_WORKING_SIZE
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    batch_size: int = 8
+    temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
