@@ -5,6 +5,7 @@ and joined with the photo's full-resolution lightness, so no detail is lost.
 """
 
 import copy
+import importlib.util
 import json
 import math
 from collections.abc import Sequence
@@ -22,12 +23,27 @@ from colorgan.color import compose_rgb, lightness, lightness_to_luminance
 from colorgan.device import resolve_device
 from colorgan.imageio import Planes, array_to_image, to_planes
 from colorgan.models import get_preset
+from colorgan.onnx_model import OnnxGenerator
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 MIN_WORKING_SIDE = 32
 # Vividness multiplies the predicted chroma: 0 gives the gray photo back, 1 the model as trained.
 MAX_VIVIDNESS = 3.0
-BUNDLED_WEIGHTS = "default.safetensors"
+BUNDLED_WEIGHTS = "default.safetensors"  # and default.onnx: the same weights for ONNX Runtime
+BACKENDS = ("auto", "torch", "onnx")
+
+
+def _onnx_form(model: Path) -> Path | None:
+    """The ONNX file that runs this model: itself, or the bundled model's shipped one."""
+    if model.suffix == ".onnx":
+        return model
+    if model == bundled_weights_path():
+        return model.with_suffix(".onnx")
+    return None
+
+
+def onnx_runtime_installed() -> bool:
+    return importlib.util.find_spec("onnxruntime") is not None
 
 
 def bundled_weights_path() -> Path:
@@ -90,10 +106,39 @@ class Colorizer:
         changed.vividness = vividness
         return changed
 
+    @property
+    def backend(self) -> str:
+        """"onnx" when ONNX Runtime runs the model, else "torch"."""
+        return "onnx" if isinstance(self.generator, OnnxGenerator) else "torch"
+
     @classmethod
-    def load(cls, path: str | Path | None = None, device: str = "auto") -> "Colorizer":
-        """The bundled default model, or a run folder, checkpoint or safetensors export."""
-        weights, config = read_model(Path(path) if path else bundled_weights_path())
+    def load(cls, path: str | Path | None = None, device: str = "auto",
+             backend: str = "auto") -> "Colorizer":
+        """The bundled default model, or a run folder, checkpoint, safetensors or ONNX export.
+
+        backend: "torch", "onnx" (ONNX Runtime, on the CPU), or "auto": ONNX Runtime where it
+        is installed, the model has an ONNX form and the device is the CPU; PyTorch otherwise.
+        """
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+        model = Path(path) if path else bundled_weights_path()
+        onnx_form = _onnx_form(model)
+        on_cpu = resolve_device(device).type == "cpu"
+        if backend == "auto":
+            backend = "onnx" if onnx_form and on_cpu and onnx_runtime_installed() else "torch"
+        if backend == "onnx":
+            if onnx_form is None:
+                raise ValueError(f"{model}: no ONNX form of this model; write one with "
+                                 f"`colorgan export {model} model.onnx`")
+            if not on_cpu:
+                raise ValueError("the ONNX backend runs on the CPU; use the torch backend "
+                                 f"for device {device!r}")
+            generator = OnnxGenerator(onnx_form)
+            return cls(generator, generator.config, "cpu")
+        if model.suffix == ".onnx":
+            raise ValueError(f"{model}: an ONNX model runs with ONNX Runtime "
+                             "(pip install 'colorgan[onnx]'; backend onnx)")
+        weights, config = read_model(model)
         return cls.from_weights(weights, config, device)
 
     @classmethod
@@ -102,12 +147,15 @@ class Colorizer:
         """A generator of the config's preset with these weights (as read_model returns)."""
         generator = get_preset(config["preset"]).build_generator(False)
         generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
-        return cls(generator, config, resolve_device(device))
+        # oneDNN's convolutions run faster on channels-last tensors (same results).
+        return cls(generator.to(memory_format=torch.channels_last), config,
+                   resolve_device(device))
 
     @torch.inference_mode()
     def predict_chroma(self, luminance: torch.Tensor) -> torch.Tensor:
         """Model chroma (N, 2, h, w) for model luminance (N, 1, h, w), both in [-1, 1]."""
-        return self.generator(luminance.to(self.device)).float().cpu()
+        luminance = luminance.to(self.device).contiguous(memory_format=torch.channels_last)
+        return self.generator(luminance).float().cpu().contiguous()
 
     def colorize(self, image: Image.Image | np.ndarray, size: int = DEFAULT_WORKING_SIZE
                  ) -> Image.Image:

@@ -20,10 +20,11 @@ class SelfAttention(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         batch, channels, height, width = features.shape
-        query = self.query(features).flatten(2).transpose(1, 2)
-        key = self.key(features).flatten(2).transpose(1, 2)
-        value = self.value(features).flatten(2).transpose(1, 2)
-        attended = nn.functional.scaled_dot_product_attention(query, key, value)
+        # One head, as (batch, heads, positions, channels): the 4-D form ONNX export takes.
+        query = self.query(features).flatten(2).transpose(1, 2)[:, None]
+        key = self.key(features).flatten(2).transpose(1, 2)[:, None]
+        value = self.value(features).flatten(2).transpose(1, 2)[:, None]
+        attended = nn.functional.scaled_dot_product_attention(query, key, value)[:, 0]
         attended = attended.transpose(1, 2).reshape(batch, channels, height, width)
         return features + self.gamma * attended
 

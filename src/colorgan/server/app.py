@@ -112,6 +112,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
     async def models() -> dict:
         """The loaded model and the working sizes the page offers."""
         return {"models": [{"name": "default", "preset": colorizer.config.get("preset"),
+                            "backend": colorizer.backend,
                             "trained_size": colorizer.config.get("size")}],
                 "sizes": list(SIZE_CHOICES), "default_size": DEFAULT_WORKING_SIZE,
                 "max_vividness": MAX_VIVIDNESS,

@@ -1,0 +1,75 @@
+"""The ONNX form of a model colors as its PyTorch form does, from the CLI and from Python."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorgan.colorize import Colorizer, bundled_weights_path
+from tests.conftest import color_photo
+
+SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]
+
+
+def colorgan(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "colorgan.cli", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+def largest_difference(first: Colorizer, second: Colorizer) -> int:
+    rng = np.random.default_rng(0)
+    worst = 0
+    for height, width in SHAPES:
+        photo = Image.fromarray(rng.integers(0, 256, (height, width), dtype=np.uint8))
+        for size in (64, 256):
+            a = np.asarray(first.colorize(photo, size), int)
+            b = np.asarray(second.colorize(photo, size), int)
+            worst = max(worst, int(np.abs(a - b).max()))
+    return worst
+
+
+def test_the_shipped_onnx_model_colors_as_the_bundled_weights_do():
+    # Also catches an ONNX file left behind when the bundled weights change.
+    torch_colorizer = Colorizer.load(backend="torch")
+    onnx_colorizer = Colorizer.load(backend="onnx")
+    assert (torch_colorizer.backend, onnx_colorizer.backend) == ("torch", "onnx")
+    assert onnx_colorizer.config == torch_colorizer.config
+    assert largest_difference(torch_colorizer, onnx_colorizer) <= 1
+
+
+def test_auto_uses_onnx_runtime_where_there_is_an_onnx_form(tmp_path):
+    assert Colorizer.load().backend == "onnx"
+    copy = tmp_path / "copy.safetensors"
+    copy.write_bytes(bundled_weights_path().read_bytes())
+    assert Colorizer.load(copy).backend == "torch"  # no ONNX form beside an arbitrary file
+    with pytest.raises(ValueError, match="no ONNX form of this model"):
+        Colorizer.load(copy, backend="onnx")
+    with pytest.raises(ValueError, match="not one of"):
+        Colorizer.load(backend="tensorflow")
+
+
+def test_export_writes_an_onnx_model_that_runs_any_size(tmp_path):
+    exported = colorgan("export", "bundled", str(tmp_path / "model.onnx"))
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    onnx_colorizer = Colorizer.load(tmp_path / "model.onnx")
+    assert onnx_colorizer.backend == "onnx"
+    assert onnx_colorizer.config["preset"] == "efficientnet-unet"
+    assert largest_difference(Colorizer.load(backend="torch"), onnx_colorizer) <= 1
+    not_onnx = tmp_path / "photo.onnx"
+    color_photo(1).save(not_onnx, "PNG")
+    with pytest.raises(ValueError, match="not an ONNX model"):
+        Colorizer.load(not_onnx)
+
+
+def test_the_cli_backends_write_the_same_photo(tmp_path):
+    photo = tmp_path / "old.png"
+    color_photo(3, (150, 100)).convert("L").save(photo)
+    outputs = {}
+    for backend in ("torch", "onnx"):
+        result = colorgan("colorize", str(photo), "-o", str(tmp_path / backend), "--backend",
+                          backend, "--size", "128")
+        assert result.returncode == 0, result.stderr
+        outputs[backend] = np.asarray(Image.open(tmp_path / backend / "old.png"), int)
+    assert np.abs(outputs["torch"] - outputs["onnx"]).max() <= 1
