@@ -17,7 +17,7 @@ from tests.conftest import color_photo
 
 @pytest.fixture(scope="module")
 def colorizer() -> Colorizer:
-    return Colorizer.load(device="cpu")
+    return Colorizer.load(device="cpu", backend="torch")
 
 
 def lightness_of(image: Image.Image) -> np.ndarray:

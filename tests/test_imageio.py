@@ -33,7 +33,7 @@ def test_animated_gif_gives_its_first_frame(tmp_path):
     path = saved(frames[0], tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
     image = open_image(path)
     assert image.size == (20, 10)
-    assert to_planes(image).values.max() < 0.1
+    assert to_planes(image).unit_values.max() < 0.1
 
 
 @pytest.mark.parametrize("content, message", [
@@ -80,7 +80,7 @@ def test_every_mode_becomes_unit_range_planes(mode, channels, has_alpha):
              else base.convert(mode if mode != "LA" else "LA"))
     planes = to_planes(image)
     assert planes.values.shape == (channels, 20, 30)
-    assert 0 <= planes.values.min() and planes.values.max() <= 1
+    assert 0 <= planes.unit_values.min() and planes.unit_values.max() <= 1
     assert (planes.alpha is not None) == has_alpha
 
 
@@ -120,6 +120,6 @@ def test_files_of_every_common_format_open_as_planes(tmp_path, name, make, optio
     image = open_image(saved(make(), tmp_path / name, **options))
     planes = to_planes(image)
     assert (planes.width, planes.height) == (40, 30)
-    assert 0 <= planes.values.min() and planes.values.max() <= 1
+    assert 0 <= planes.unit_values.min() and planes.unit_values.max() <= 1
     if "16" in name:
         assert planes.values.shape[0] == 1 and planes.values.max() > 0.99

@@ -40,10 +40,18 @@ class ImageTooLarge(ImageReadError):
 
 @dataclass
 class Planes:
-    """A photo as float planes in [0, 1]: 1 channel (gray) or 3 (RGB), plus alpha if any."""
+    """A photo as planes: 1 channel (gray) or 3 (RGB), plus alpha if any. 8-bit photos stay
+    bytes (their color conversions take tables); others are floats in [0, 1]."""
 
-    values: torch.Tensor  # (C, H, W)
+    values: torch.Tensor  # (C, H, W), uint8 or float32
     alpha: np.ndarray | None  # (H, W) uint8
+
+    @property
+    def unit_values(self) -> torch.Tensor:
+        """The planes as floats in [0, 1]."""
+        if self.values.dtype == torch.uint8:
+            return self.values.float() / 255.0
+        return self.values
 
     @property
     def height(self) -> int:
@@ -121,9 +129,10 @@ def to_planes(image: Image.Image) -> Planes:
         values = np.asarray(image, dtype=np.float32)[None]
         values = values / 255.0 if values.max() > 1.0 else values
     elif image.mode in ("1", "L"):
-        values = np.asarray(image.convert("L"), dtype=np.float32)[None] / 255.0
+        return Planes(torch.from_numpy(np.asarray(image.convert("L"))[None].copy()), alpha)
     else:
-        values = np.asarray(image.convert("RGB"), dtype=np.float32).transpose(2, 0, 1) / 255.0
+        rgb = np.asarray(image.convert("RGB")).transpose(2, 0, 1)
+        return Planes(torch.from_numpy(np.ascontiguousarray(rgb)), alpha)
     return Planes(torch.from_numpy(np.ascontiguousarray(values)).clamp_(0, 1), alpha)
 
 
@@ -131,7 +140,7 @@ def eight_bit(image: Image.Image) -> Image.Image:
     """The photo with 16-bit or float gray scaled to 8 bits (Pillow's convert would clip it)."""
     if image.mode not in SIXTEEN_BIT_MODES | {"F"}:
         return image
-    gray = (to_planes(image).values[0] * 255).round().byte().numpy()
+    gray = (to_planes(image).unit_values[0] * 255).round().byte().numpy()
     return Image.fromarray(gray, "L")
 
 

@@ -1,0 +1,122 @@
+"""Where the milliseconds of one photo go: each stage of Colorizer.colorize timed alone, the
+way it ran before (kornia's conversions at full resolution, PyTorch's forward) beside the
+way it runs now (tables for 8-bit photos, ONNX Runtime), and the PNG encoders.
+
+Run: python benchmarks/colorize_stages.py [--megapixels 1] [--size 256]
+"""
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from skimage import data
+
+sys.path.insert(0, str(Path(__file__).parent))
+from colorgan.color import AB_RANGE, compose_rgb, lab_to_rgb, lightness  # noqa: E402
+from colorgan.colorize import Colorizer, resize_planes, working_luminance  # noqa: E402
+from colorgan.imageio import encode_image, open_image, to_planes  # noqa: E402
+from machine import best_time, describe_machine  # noqa: E402
+
+
+def kornia_lightness(values: torch.Tensor) -> torch.Tensor:
+    """The full-resolution L as it was computed before: kornia on float RGB."""
+    return lightness(values.float() / 255.0)
+
+
+def kornia_compose(light: torch.Tensor, chroma: torch.Tensor) -> torch.Tensor:
+    """Lab to sRGB bytes as before: kornia's lab_to_rgb, then rounding."""
+    lab = torch.cat([light[None], chroma.clamp(-1, 1) * AB_RANGE])
+    return (lab_to_rgb(lab) * 255).round_().byte().permute(1, 2, 0)
+
+
+def png_encoders(rgb: np.ndarray) -> list[tuple[str, float, int]]:
+    """(encoder, seconds, bytes) for Pillow's zlib levels and any faster writer installed."""
+    results = []
+    for level in (0, 1, 3, 6):
+        def pillow(level=level):
+            buffer = io.BytesIO()
+            Image.fromarray(rgb).save(buffer, "PNG", compress_level=level)
+            return buffer.getvalue()
+        results.append((f"Pillow zlib level {level}", best_time(pillow, 3), len(pillow())))
+    try:
+        import imagecodecs
+
+        for name in ("png", "spng"):
+            def encode(name=name):
+                return getattr(imagecodecs, f"{name}_encode")(rgb, level=1)
+            results.append((f"imagecodecs {name} level 1", best_time(encode, 3), len(encode())))
+    except ImportError:
+        results.append(("imagecodecs (not installed)", float("nan"), 0))
+    try:
+        import cv2
+
+        def opencv():
+            return cv2.imencode(".png", rgb[..., ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 1])[1]
+        results.append(("OpenCV level 1", best_time(opencv, 3), len(opencv())))
+    except ImportError:
+        results.append(("OpenCV (not installed)", float("nan"), 0))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megapixels", type=float, default=1.0)
+    parser.add_argument("--size", type=int, default=256, help="working size")
+    args = parser.parse_args()
+    width = round((args.megapixels * 1e6 * 3 / 2) ** 0.5)
+    height = round(width * 2 / 3)
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).convert("L").resize((width, height)).save(buffer, "JPEG",
+                                                                                quality=90)
+    photo_bytes = buffer.getvalue()
+    torch_model, onnx_model = Colorizer.load(backend="torch"), Colorizer.load(backend="onnx")
+    print(f"machine: {describe_machine()}; a {width}x{height} gray JPEG, working size "
+          f"{args.size}\n")
+
+    image = open_image(photo_bytes)
+    planes = to_planes(image)
+    light = lightness(planes.values)
+    luminance = working_luminance(light, args.size)[None]
+    chroma = onnx_model.predict_chroma(luminance)[0]
+    full_chroma = resize_planes(chroma, (height, width))
+    rgb = compose_rgb(light, full_chroma).numpy()
+    assert torch.allclose(light, kornia_lightness(planes.values), atol=1e-3)
+    stages = [
+        ("decode JPEG", lambda: open_image(photo_bytes), None),
+        ("L at full size", lambda: kornia_lightness(planes.values),
+         lambda: lightness(planes.values)),
+        ("L to working size", lambda: working_luminance(light, args.size), None),
+        ("model forward", lambda: torch_model.predict_chroma(luminance),
+         lambda: onnx_model.predict_chroma(luminance)),
+        ("chroma to full size", lambda: resize_planes(chroma, (height, width)), None),
+        ("Lab to sRGB bytes", lambda: kornia_compose(light, full_chroma),
+         lambda: compose_rgb(light, full_chroma)),
+        ("encode PNG (level 1)", lambda: encode_image(Image.fromarray(rgb), "PNG"), None),
+    ]
+    print("| stage | before (kornia, PyTorch) | now (tables, ONNX Runtime) |")
+    print("|---|---|---|")
+    totals = [0.0, 0.0]
+    for name, before, now in stages:
+        before_seconds = best_time(before)
+        now_seconds = best_time(now) if now else before_seconds
+        totals[0] += before_seconds
+        totals[1] += now_seconds
+        print(f"| {name} | {before_seconds * 1000:.1f} ms | {now_seconds * 1000:.1f} ms |")
+    print(f"| **sum** | **{totals[0] * 1000:.0f} ms** | **{totals[1] * 1000:.0f} ms** |")
+    whole = {name: best_time(lambda model=model: encode_image(
+        model.colorize(open_image(photo_bytes), args.size), "PNG"), 3)
+        for name, model in (("torch", torch_model), ("onnx", onnx_model))}
+    print(f"\nend to end, bytes in to PNG bytes out: {whole['onnx'] * 1000:.0f} ms with ONNX "
+          f"Runtime, {whole['torch'] * 1000:.0f} ms with PyTorch\n")
+    print("| PNG encoder | time | size |")
+    print("|---|---|---|")
+    for name, seconds, size in png_encoders(rgb):
+        print(f"| {name} | {seconds * 1000:.0f} ms | {size / 1e6:.2f} MB |")
+
+
+if __name__ == "__main__":
+    main()
