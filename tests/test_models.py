@@ -61,3 +61,13 @@ def test_binned_generator_gives_bin_logits_at_a_quarter_of_the_input(size):
         chroma, logits = generator(torch.rand(1, 1, *size) * 2 - 1, with_logits=True)
     assert chroma.shape == (1, 2, *size)
     assert logits.shape == (1, len(generator.bins.centers), -(-size[0] // 4), -(-size[1] // 4))
+
+
+@pytest.mark.parametrize("groups", [1, 8])
+def test_a_convolutions_backward_costs_twice_its_forward_whatever_its_groups(groups):
+    layer = torch.nn.Conv2d(8, 8, 3, padding=1, groups=groups, bias=False)
+    images = torch.zeros(2, 8, 16, 16, requires_grad=True)
+    # Hand count: every output value takes (8 / groups) * 3 * 3 multiply-adds.
+    forward = 2 * (2 * 8 * 16 * 16) * (8 // groups) * 9
+    assert count_flops(layer, images) == forward
+    assert count_flops(layer, images, backward=True) == 3 * forward  # + input and weight grads
