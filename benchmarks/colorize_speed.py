@@ -38,9 +38,9 @@ def gray_photo(megapixels: float, folder: Path) -> Path:
     return path
 
 
-def one_photo(path: str, model: str | None, size: int) -> None:
+def one_photo(path: str, model: str | None, size: int, backend: str) -> None:
     """Child process: time decode -> colorize -> encode, print JSON with the peak memory."""
-    colorizer = Colorizer.load(model, "cpu")
+    colorizer = Colorizer.load(model, "cpu", backend)
     out = Path(path).with_suffix(".out.jpg")
     timings = {}
 
@@ -62,12 +62,16 @@ def one_photo(path: str, model: str | None, size: int) -> None:
     print(json.dumps({"total": total, **timings, "png_total": png_seconds, "peak_bytes": peak}))
 
 
-def model_rate(colorizer: Colorizer, size: int) -> tuple[float, float]:
-    """(FLOPs, seconds) of one forward pass at the working size."""
-    luminance = torch.rand(1, 1, size, size) * 2 - 1
-    with torch.inference_mode():
-        flops = count_flops(colorizer.generator, luminance)
-    return flops, best_time(lambda: colorizer.predict_chroma(luminance), repeats=10)
+def model_rate(colorizer: Colorizer, size: int, batch: int = 1) -> float:
+    """Seconds of one forward pass of `batch` images at the working size."""
+    luminance = torch.rand(batch, 1, size, size) * 2 - 1
+    return best_time(lambda: colorizer.predict_chroma(luminance), repeats=10)
+
+
+def startup_seconds(*arguments: str) -> float:
+    """Wall time of a fresh `colorgan ...` process, best of three."""
+    command = [sys.executable, "-m", "colorgan.cli", *arguments]
+    return best_time(lambda: subprocess.run(command, capture_output=True, check=True), 3)
 
 
 def folder_throughput(colorizer: Colorizer, size: int, count: int = 32) -> float:
@@ -82,29 +86,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model to load (default: bundled)")
     parser.add_argument("--size", type=int, default=256, help="working size")
+    parser.add_argument("--backend", default="auto", choices=("auto", "torch", "onnx"),
+                        help="what runs the model in the end-to-end table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        one_photo(args.child, args.model, args.size)
+        one_photo(args.child, args.model, args.size, args.backend)
         return
     matmul = matmul_flops_per_second()
-    colorizer = Colorizer.load(args.model, "cpu")
+    backends = {name: Colorizer.load(args.model, "cpu", name) for name in ("torch", "onnx")}
+    colorizer = Colorizer.load(args.model, "cpu", args.backend)
     print(f"machine: {describe_machine()}; model: {colorizer.config['preset']}; "
-          f"working size {args.size}")
+          f"working size {args.size}; end to end with the {colorizer.backend} backend")
     print(f"matmul (float32, 2048x2048): {matmul / 1e9:.1f} GFLOP/s")
-    flops, seconds = model_rate(colorizer, args.size)
-    print(f"model forward at {args.size}x{args.size}: {flops / 1e9:.2f} GFLOP in "
-          f"{seconds * 1000:.0f} ms = {flops / seconds / 1e9:.1f} GFLOP/s, "
-          f"{flops / seconds / matmul:.0%} of matmul")
+    luminance = torch.zeros(1, 1, args.size, args.size)
+    with torch.inference_mode():
+        flops = count_flops(backends["torch"].generator, luminance)
+    for batch in (1, 8):
+        seconds = {name: model_rate(model, args.size, batch) for name, model in backends.items()}
+        rates = {name: batch * flops / value for name, value in seconds.items()}
+        print(f"model forward, batch {batch} at {args.size}x{args.size} "
+              f"({flops / 1e9:.2f} GFLOP an image): PyTorch {seconds['torch'] * 1000:.0f} ms "
+              f"({rates['torch'] / matmul:.0%} of matmul), ONNX Runtime "
+              f"{seconds['onnx'] * 1000:.0f} ms ({rates['onnx'] / matmul:.0%} of matmul): "
+              f"{seconds['torch'] / seconds['onnx']:.2f}x faster")
     print(f"folder of 256x256 photos, batches of 8: "
-          f"{folder_throughput(colorizer, args.size):.1f} photos/s\n")
+          f"{folder_throughput(colorizer, args.size):.1f} photos/s")
+    print(f"startup: `colorgan --help` {startup_seconds('--help'):.2f} s, "
+          f"`colorgan colorize --help` {startup_seconds('colorize', '--help'):.2f} s\n")
     print("| photo | end to end (JPEG in/out) | decode | colorize | encode | with PNG output | "
           "peak memory |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
         for megapixels in MEGAPIXELS:
             path = gray_photo(megapixels, Path(folder))
-            command = [sys.executable, __file__, "--child", str(path), "--size", str(args.size)]
+            command = [sys.executable, __file__, "--child", str(path), "--size", str(args.size),
+                       "--backend", args.backend]
             if args.model:
                 command += ["--model", args.model]
             result = json.loads(subprocess.run(command, capture_output=True, text=True,

@@ -130,6 +130,43 @@ def side_by_side(original: Image.Image, colorized: Image.Image) -> Image.Image:
     return canvas
 
 
+@dataclass
+class BatchPlan:
+    """What a batch will do with each input, decided before any model work."""
+
+    targets: dict[Path, Path] = field(default_factory=dict)  # to color, and where
+    skipped: list[Path] = field(default_factory=list)  # output there already (--skip-existing)
+    failed: list[tuple[Path, str]] = field(default_factory=list)  # no output possible
+
+    @property
+    def photos(self) -> dict[Path, Path]:
+        return {source: target for source, target in self.targets.items()
+                if not is_video(source)}
+
+    @property
+    def videos(self) -> dict[Path, Path]:
+        return {source: target for source, target in self.targets.items() if is_video(source)}
+
+
+def plan_batch(sources: Sequence[Source], options: ColorizeOptions) -> BatchPlan:
+    """Outputs for every source, existing ones skipped or refused as the options say; output
+    folders made and cleared of temporaries that killed runs left there."""
+    planned, clashes = plan_targets(sources, options)
+    plan = BatchPlan(failed=list(clashes))
+    for source, target in planned.items():
+        if target.exists() and options.skip_existing:
+            plan.skipped.append(source)
+        elif target.exists() and not options.overwrite:
+            plan.failed.append((source, f"{source}: {target} exists (use --overwrite or "
+                                        "--skip-existing)"))
+        else:
+            plan.targets[source] = target
+    for folder in {target.parent for target in plan.targets.values()}:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(folder)
+    return plan
+
+
 def _read_chunks(sources: list[Path], options: ColorizeOptions,
                  fail: Callable[[Path, str], None]) -> Iterator[list[tuple[Path, Image.Image]]]:
     # Group decoded photos up to a pixel budget, so batching never costs unbounded memory.
@@ -169,44 +206,16 @@ def _colorize_chunk(colorizer: Colorizer, chunk: list[tuple[Path, Image.Image]],
         yield source, image, result
 
 
-def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: ColorizeOptions
-                   ) -> BatchReport:
-    """Color every source into options.out_dir; one bad file never stops the others."""
-    started = time.perf_counter()
-    report = BatchReport()
-    progress = tqdm(total=len(sources), unit="photo", disable=len(sources) < 2)
+def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: ColorizeOptions
+                 ) -> Iterator[tuple[Path, str | None]]:
+    """Color and write each photo; yields (source, None) when written, (source, reason) when
+    not, in the order they finish. Any engine that colors photos runs this."""
+    failures: list[tuple[Path, str]] = []
 
     def fail(source: Path, reason: str) -> None:
-        report.failed.append((source, reason))
-        tqdm.write(f"error: {reason}", file=sys.stderr)
-        progress.update(1)
+        failures.append((source, reason))
 
-    planned, clashes = plan_targets(sources, options)
-    for source, reason in clashes:
-        fail(source, reason)
-    targets: dict[Path, Path] = {}
-    for source, target in planned.items():
-        if target.exists() and options.skip_existing:
-            report.skipped.append(source)
-            progress.update(1)
-        elif target.exists() and not options.overwrite:
-            fail(source, f"{source}: {target} exists (use --overwrite or --skip-existing)")
-        else:
-            targets[source] = target
-    for folder in {target.parent for target in targets.values()}:
-        folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(folder)
-    for source in [source for source in targets if is_video(source)]:
-        try:
-            colorize_video(colorizer, source, targets[source], options.size, options.temporal)
-        except VideoError as error:
-            fail(source, str(error))
-            continue
-        report.done.append(source)
-        report.written.append(targets[source])
-        progress.update(1)
-    photos = [source for source in targets if not is_video(source)]
-    for chunk in _read_chunks(photos, options, fail):
+    for chunk in _read_chunks(list(targets), options, fail):
         for source, image, result in _colorize_chunk(colorizer, chunk, options.size, fail):
             if options.side_by_side:
                 result = side_by_side(image, result)
@@ -215,9 +224,43 @@ def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: Col
             except OSError as error:
                 fail(source, f"{targets[source]}: cannot write: {error}")
                 continue
+            yield source, None
+        yield from failures
+        failures.clear()
+    yield from failures
+
+
+def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: ColorizeOptions
+                   ) -> BatchReport:
+    """Color every source into options.out_dir; one bad file never stops the others."""
+    started = time.perf_counter()
+    report = BatchReport()
+    progress = tqdm(total=len(sources), unit="photo", disable=len(sources) < 2)
+
+    def settle(source: Path, reason: str | None, target: Path | None = None) -> None:
+        if reason is None:
             report.done.append(source)
-            report.written.append(targets[source])
-            progress.update(1)
+            report.written.append(target)
+        else:
+            report.failed.append((source, reason))
+            tqdm.write(f"error: {reason}", file=sys.stderr)
+        progress.update(1)
+
+    plan = plan_batch(sources, options)
+    for source, reason in plan.failed:
+        settle(source, reason)
+    report.skipped.extend(plan.skipped)
+    progress.update(len(plan.skipped))
+    for source, target in plan.videos.items():
+        try:
+            colorize_video(colorizer, source, target, options.size, options.temporal)
+        except VideoError as error:
+            settle(source, str(error))
+            continue
+        settle(source, None, target)
+    photos = plan.photos
+    for source, reason in color_photos(colorizer, photos, options):
+        settle(source, reason, photos[source])
     progress.close()
     report.seconds = time.perf_counter() - started
     return report

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 from skimage import data
 
-from colorgan.batch import colorize_files
+from colorgan.batch import collect_inputs, colorize_files
 from colorgan.colorize import Colorizer
 from colorgan.imageio import save_image
 from colorgan.settings import ColorizeOptions
@@ -31,9 +31,9 @@ def write_demo_inputs(folder: Path) -> list[Path]:
 def main(out: str = "demo-output") -> int:
     """Write the gray inputs and their colorized versions (side by side) under `out`."""
     root = Path(out)
-    sources = write_demo_inputs(root / "gray")
+    write_demo_inputs(root / "gray")
     options = ColorizeOptions(out_dir=root / "colorized", overwrite=True, side_by_side=True)
-    report = colorize_files(Colorizer.load(), sources, options)
+    report = colorize_files(Colorizer.load(), collect_inputs([str(root / "gray")]), options)
     print(report.summary())
     print(f"colorized photos (gray | color): {options.out_dir.resolve()}")
     return 1 if report.failed else 0
