@@ -204,6 +204,16 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
                         help="video only: chroma smoothing over time, 0 (off) to 0.95")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda...")
     _add_backend(parser)
+    cluster = parser.add_argument_group("on a Ray cluster (pip install 'colorgan[ray]')")
+    cluster.add_argument("--engine", choices=("local", "ray"), default="local",
+                         help="local (default): this process; ray: a pool of Ray actors, "
+                              "each loading the model once; photos only")
+    cluster.add_argument("--ray-address", help="join this Ray cluster (default: start a "
+                                               "local Ray instance)")
+    cluster.add_argument("--workers", type=int, default=2, help="model actors (default 2)")
+    cluster.add_argument("--cpus-per-worker", type=float, default=1.0)
+    cluster.add_argument("--gpus-per-worker", type=float, default=0.0,
+                         help="e.g. 1 for an actor per GPU (use --device cuda)")
 
 
 def _run_colorize(args: argparse.Namespace) -> int:
@@ -230,14 +240,33 @@ def _run_colorize(args: argparse.Namespace) -> int:
                               side_by_side=args.side_by_side, size=args.size,
                               max_pixels=int(args.max_pixels), batch_size=args.batch_size,
                               temporal=args.temporal)
-    colorizer = Colorizer.load(args.model, args.device, args.backend
-                               ).with_vividness(args.vividness)
-    report = colorize_files(colorizer, sources, options)
+    if args.engine == "ray":
+        report = _colorize_on_ray(args, sources, options)
+    else:
+        colorizer = Colorizer.load(args.model, args.device, args.backend
+                                   ).with_vividness(args.vividness)
+        report = colorize_files(colorizer, sources, options)
     if len(sources) > 1 or report.failed or report.skipped:
         print(report.summary())
     if len(sources) == 1 and report.done:
         print(f"wrote {report.written[0]}")
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _colorize_on_ray(args: argparse.Namespace, sources: list, options: ColorizeOptions):
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise UsageError("--engine ray needs Ray: pip install 'colorgan[ray]'")
+    if args.workers < 1 or args.cpus_per_worker <= 0 or args.gpus_per_worker < 0:
+        raise UsageError("--workers must be at least 1, --cpus-per-worker positive, "
+                         "--gpus-per-worker 0 or more")
+    from colorgan.ray_job import ClusterOptions, ModelChoice, colorize_on_ray
+
+    cluster = ClusterOptions(args.ray_address, args.workers, args.cpus_per_worker,
+                             args.gpus_per_worker)
+    model = ModelChoice(args.model, args.backend, args.device, args.vividness)
+    return colorize_on_ray(sources, options, cluster, model)
 
 
 def _check_output_folder(folder: Path) -> None:
