@@ -119,8 +119,8 @@ def colorize_on_ray(sources: list[Source], options: ColorizeOptions, cluster: Cl
                 fn_constructor_kwargs={"model": model, "options": options,
                                        "threads": max(1, int(cluster.cpus_per_worker))},
                 concurrency=cluster.workers, num_cpus=cluster.cpus_per_worker,
-                num_gpus=cluster.gpus_per_worker or None, max_restarts=-1,
-                max_task_retries=-1)
+                num_gpus=cluster.gpus_per_worker or None)  # a dead actor restarts, its work
+            # is retried (Ray Data's defaults: max_restarts and max_task_retries -1)
             for row in dataset.iter_rows():
                 record(Path(row["source"]), row["status"], row["reason"],
                        Path(row["target"]) if row["status"] == "ok" else None, row["seconds"])
