@@ -217,3 +217,20 @@ def test_side_by_side_shows_a_16_bit_original_as_it_is(tmp_path):
     assert result.returncode == 0, result.stderr
     original_half = np.asarray(Image.open(out / "deep.png").convert("L"))[:, :64].astype(int)
     assert np.abs(original_half - np.round(ramp / 257)).max() <= 1
+
+
+def test_a_model_carries_the_vividness_its_users_get_by_default(gray_folder, tmp_path):
+    exported = colorgan("export", "bundled", str(tmp_path / "gray.safetensors"),
+                        "--vividness", "0")
+    assert exported.returncode == 0, exported.stderr
+    spreads = []
+    for extra in ([], ["--vividness", "1"]):
+        out = tmp_path / f"out{len(extra)}"
+        result = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(out), "--size",
+                          "64", "--model", str(tmp_path / "gray.safetensors"), *extra)
+        assert result.returncode == 0, result.stderr
+        colored = np.asarray(Image.open(out / "one.png"), int)
+        spreads.append(np.abs(colored - colored[..., :1]).max())
+    assert spreads[0] <= 1 < spreads[1]  # its default is 0; asked for 1, it colors
+    refused = colorgan("export", "bundled", str(tmp_path / "x.safetensors"), "--vividness", "9")
+    assert refused.returncode == 2

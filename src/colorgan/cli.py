@@ -192,9 +192,10 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
                         help="write original | colorized as one image")
     parser.add_argument("--size", type=int, default=defaults.size,
                         help="working size: the model sees about SIZE x SIZE pixels")
-    parser.add_argument("--vividness", type=float, default=1.0,
+    parser.add_argument("--vividness", type=float,
                         help="color strength: 1 as the model colors, above 1 more vivid, "
-                             "0 gray (at most 3)")
+                             "0 gray (at most 3); default: the model's own (the bundled "
+                             "model's is in docs/MODEL_CARD.md)")
     parser.add_argument("--model", help="run folder, checkpoint or .safetensors "
                                         "(default: the bundled model)")
     parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
@@ -230,7 +231,8 @@ def _run_colorize(args: argparse.Namespace) -> int:
     _check_output_folder(Path(args.out))
     _check_device(args.device)
     try:
-        check_vividness(args.vividness)
+        if args.vividness is not None:
+            check_vividness(args.vividness)
         sources = collect_inputs(args.inputs, args.recursive)
     except (NoInputs, ValueError) as error:
         raise UsageError(str(error)) from None
@@ -243,8 +245,9 @@ def _run_colorize(args: argparse.Namespace) -> int:
     if args.engine == "ray":
         report = _colorize_on_ray(args, sources, options)
     else:
-        colorizer = Colorizer.load(args.model, args.device, args.backend
-                                   ).with_vividness(args.vividness)
+        colorizer = Colorizer.load(args.model, args.device, args.backend)
+        if args.vividness is not None:
+            colorizer = colorizer.with_vividness(args.vividness)
         report = colorize_files(colorizer, sources, options)
     if len(sources) > 1 or report.failed or report.skipped:
         print(report.summary())
@@ -311,6 +314,8 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
                                        "it), or an .onnx file (opset 18; any batch and size; "
                                        "the config in its metadata)")
     parser.add_argument("--half", action="store_true", help="store weights as float16")
+    parser.add_argument("--vividness", type=float,
+                        help="the vividness its users get by default (1: as trained)")
     parser.add_argument("--temperature", type=float,
                         help="binned models: annealed-mean temperature in (0, 1], lower is "
                              "more vivid")
@@ -336,6 +341,14 @@ def _run_export(args: argparse.Namespace) -> int:
             raise UsageError(str(error)) from None
         config.update({name: value for name in ("temperature", "rebalance")
                        if (value := getattr(args, name)) is not None})
+    if args.vividness is not None:
+        from colorgan.colorize import check_vividness
+
+        try:
+            check_vividness(args.vividness)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        config["vividness"] = args.vividness
     if args.output.endswith(".onnx"):
         from colorgan.onnx_model import export_onnx
 

@@ -92,7 +92,9 @@ class Colorizer:
         self.device = torch.device(device)
         self.generator = generator.to(self.device).eval()
         self.config = config
-        self.vividness = 1.0
+        # A model may carry the vividness its users get by default (`colorgan export
+        # --vividness`): the point of its accuracy-against-color curve chosen for it.
+        self.vividness = float(config.get("vividness", 1.0))
 
     def with_vividness(self, vividness: float) -> "Colorizer":
         """The same model (shared, not copied) with its colors made stronger or weaker.

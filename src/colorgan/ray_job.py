@@ -32,7 +32,7 @@ class ModelChoice:
     path: str | None = None  # None: the bundled model
     backend: str = "auto"
     device: str = "auto"
-    vividness: float = 1.0
+    vividness: float | None = None  # None: the model's own default
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ class PhotoColorizer:
         from colorgan.colorize import Colorizer
 
         torch.set_num_threads(threads)
-        self.colorizer = Colorizer.load(model.path, model.device, model.backend
-                                        ).with_vividness(model.vividness)
+        self.colorizer = Colorizer.load(model.path, model.device, model.backend)
+        if model.vividness is not None:
+            self.colorizer = self.colorizer.with_vividness(model.vividness)
         self.options = options
 
     def __call__(self, batch: dict) -> dict:

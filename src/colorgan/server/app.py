@@ -115,7 +115,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                             "backend": colorizer.backend,
                             "trained_size": colorizer.config.get("size")}],
                 "sizes": list(SIZE_CHOICES), "default_size": DEFAULT_WORKING_SIZE,
-                "max_vividness": MAX_VIVIDNESS,
+                "max_vividness": MAX_VIVIDNESS, "default_vividness": colorizer.vividness,
                 "formats": list(FORMATS), "max_upload_bytes": limits.max_upload_bytes,
                 "max_pixels": limits.max_pixels}
 
@@ -126,11 +126,12 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
         503: {"description": "busy: retry later"}, 504: {"description": "took too long"}})
     async def colorize(file: Annotated[UploadFile, File(description="the photo")],
                        size: Annotated[int, Form(ge=32, le=1024)] = DEFAULT_WORKING_SIZE,
-                       vividness: Annotated[float, Form(ge=0, le=MAX_VIVIDNESS)] = 1.0,
+                       vividness: Annotated[float | None, Form(ge=0, le=MAX_VIVIDNESS)] = None,
                        format: Annotated[Literal["png", "jpg"], Form()] = "png") -> Response:
         """Color one photo; the answer is the image at the photo's own size.
 
-        vividness scales the colors: 1 as the model colors them, above 1 stronger, 0 gray.
+        vividness scales the colors: 1 as the model colors them, above 1 stronger, 0 gray;
+        left out, the model's default (GET /api/models: default_vividness).
         """
         content = await file.read(limits.max_upload_bytes + 1)
         if len(content) > limits.max_upload_bytes:
@@ -138,7 +139,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
         file_format, media_type = FORMATS[format]
         try:
             pixels = image_pixels(content, limits.max_pixels)  # the header only: no work yet
-            encoded = await pool.run(pixels, _colorize_bytes, colorizer.with_vividness(vividness),
+            chosen = colorizer if vividness is None else colorizer.with_vividness(vividness)
+            encoded = await pool.run(pixels, _colorize_bytes, chosen,
                                      content, size, file_format, limits.max_pixels)
         except Busy:
             raise HTTPException(503, "busy: too many photos in progress, retry shortly",

@@ -17,6 +17,8 @@ let current = null;  // the last photo chosen: changing a setting colors it agai
 
 async function loadSizes() {
   const info = await (await fetch("/api/models")).json();
+  vividness.value = info.default_vividness;  // the model's chosen default
+  vividnessValue.textContent = Number(vividness.value).toFixed(1);
   for (const size of info.sizes) {
     const option = new Option(`${size} px`, size, false, size === info.default_size);
     sizeSelect.add(option);
