@@ -2,8 +2,9 @@
 
 Rows: scikit-image's `camera` (a real black-and-white photograph), then astronaut, coffee and
 chelsea decolorized and aged with grain, blur, fading, JPEG artifacts and scratches. Columns:
-input | bundled model. Grain and scratches must not turn into colored noise.
-Run: python benchmarks/old_photos.py [--model PATH]
+input | each model (the bundled one by default). Grain and scratches must not turn into
+colored noise.
+Run: python benchmarks/old_photos.py [--model PATH ...] [--out docs/results/old_photos.jpg]
 """
 
 import argparse
@@ -21,16 +22,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="model to use (default: bundled)")
+    parser.add_argument("--model", action="append",
+                        help="model to use, repeat for a column each (default: bundled)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "results" / "old_photos.jpg")
     args = parser.parse_args()
-    colorizer = Colorizer.load(args.model, "cpu")
+    colorizers = [Colorizer.load(model, "cpu") for model in args.model or [None]]
     inputs = [decolorized(Image.fromarray(data.camera()).convert("RGB"))]
     inputs += [aged_pair(Image.fromarray(getattr(data, name)()), seed)[0]
                for seed, name in enumerate(("astronaut", "coffee", "chelsea"))]
-    rows = [[photo, colorizer.colorize(photo)] for photo in inputs]
-    path = ROOT / "docs" / "results" / "old_photos.jpg"
-    save_image(comparison_grid(rows), path, quality=88)
-    print(f"wrote {path.relative_to(ROOT)}")
+    rows = [[photo, *(colorizer.colorize(photo) for colorizer in colorizers)]
+            for photo in inputs]
+    save_image(comparison_grid(rows), args.out, quality=88)
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

