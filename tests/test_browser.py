@@ -137,3 +137,19 @@ def test_quick_slider_steps_end_on_the_result_of_what_the_slider_says(tmp_path):
     shown = np.array(pixels, np.uint8).reshape(120, 160, 4)[..., :3]
     wanted = np.asarray(Image.open(io.BytesIO(expected.content)).convert("RGB"))
     assert np.abs(shown.astype(int) - wanted).max() <= 1
+
+
+def test_the_api_docs_render_offline_in_a_real_browser(server_url):
+    # FastAPI writes OpenAPI 3.1, which only Swagger UI 5 renders; all of it from the server.
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        foreign = []
+        page.on("request", lambda request: foreign.append(request.url)
+                if not request.url.startswith(server_url) else None)
+        page.goto(f"{server_url}/docs")
+        expect(page.get_by_text("/api/colorize")).to_be_visible(timeout=30_000)
+        browser.close()
+    assert foreign == []

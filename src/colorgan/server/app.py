@@ -15,7 +15,6 @@ from urllib.parse import quote
 from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 
 from colorgan import __version__
 from colorgan.colorize import MAX_VIVIDNESS, Colorizer
@@ -31,6 +30,8 @@ from colorgan.server.limits import ServerLimits
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 STATIC = Path(str(resources.files("colorgan.server") / "static"))
+# Swagger UI 5 (OpenAPI 3.1, which FastAPI writes), as fastapi-offline ships it for offline use.
+SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
 SIZE_CHOICES = (128, 192, 256, 384, 512)
 # Multipart framing around the file: allowed on top of the upload limit.
@@ -77,7 +78,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                   docs_url=None, redoc_url=None)  # /docs is served below, without a CDN
     pool = WorkerPool(limits)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyTimeout, seconds=limits.body_timeout_seconds)
 
