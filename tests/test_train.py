@@ -343,12 +343,16 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert floor_run("gpu-128", data=wide.data, val=wide.val, workers=wide.workers,
                      sample_every=wide.sample_every, save_every=wide.save_every
                      ) == floor_run("batch-64")
-    # The shipped model is the best step of the floor's run, run in one go past that step.
+    # The floor's recipe on all 24 folders, and that on the larger Lite2 encoder.
+    assert floor_run("all-folders", data=recipe("chroma-floor").data) == floor_run("chroma-floor")
+    assert len(recipe("all-folders").data) == 24
+    assert floor_run("lite2-all-folders", preset=DEFAULT_PRESET) == floor_run("all-folders")
+    # The shipped model is the best step of the all-folders run, run in one go past that step.
     bundled = recipe("bundled")
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
     assert shipped["recipe"] == "recipes/bundled.json" and shipped["data"] == bundled.data
     assert bundled.max_minutes == 0 and bundled.steps > shipped["step"]
-    assert floor_run("bundled") == floor_run("chroma-floor")
+    assert floor_run("bundled") == floor_run("all-folders")
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
     assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data
