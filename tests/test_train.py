@@ -210,12 +210,13 @@ def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
     assert "12 photos kept, 1 grayscale and 2 unreadable skipped" in finished.stdout
     assert "warning: skipping" in finished.stderr
     resumed = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume", str(run),
-                              "--steps", "3", "--pretrain-steps", "3"],
+                              "--steps", "3", "--pretrain-steps", "3", "--max-minutes", "30"],
                              capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert load_checkpoint(run / "checkpoint.pt")["step"] == 3
     saved = json.loads((run / "config.json").read_text())
     assert (saved["steps"], saved["pretrain_steps"], saved["mini_epoch"]) == (3, 3, 4)
+    assert saved["max_minutes"] == 30  # a resumed run's budget is this process's
     missing = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--resume",
                               str(tmp_path / "none")], capture_output=True, text=True)
     assert missing.returncode == 1 and "no checkpoint.pt" in missing.stderr

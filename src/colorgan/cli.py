@@ -99,8 +99,9 @@ def _run_train(args: argparse.Namespace) -> int:
     from colorgan.train import load_run_config, train
 
     if "resume" in args:
-        changes = {name: getattr(args, name) for name in ("steps", "pretrain_steps")
-                   if name in args}
+        # A resumed run keeps its recipe; only its length and this process's budget change.
+        changes = {name: getattr(args, name) for name in ("steps", "pretrain_steps",
+                                                          "max_minutes") if name in args}
         train(load_run_config(Path(args.resume), **changes), resume=True)
         return EXIT_OK
     values = {}

@@ -433,10 +433,11 @@ def _stop_signals_as_interrupt() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def load_run_config(run_dir: Path, **changes: int) -> TrainConfig:
-    """The saved config of a run to resume, with new step counts (steps, pretrain_steps) where
-    given: an L1-only run extended with more steps stays L1-only only if pretrain_steps
-    grows with it. The run goes on in `run_dir` itself, wherever it was copied or moved."""
+def load_run_config(run_dir: Path, **changes: float) -> TrainConfig:
+    """The saved config of a run to resume, with new step counts (steps, pretrain_steps) or a
+    new wall-clock budget (max_minutes) where given: an L1-only run extended with more steps
+    stays L1-only only if pretrain_steps grows with it. The run goes on in `run_dir` itself,
+    wherever it was copied or moved."""
     if not (run_dir / CHECKPOINT_NAME).exists():
         raise FileNotFoundError(f"{run_dir}: no {CHECKPOINT_NAME} to resume from")
     saved = TrainConfig(**json.loads((run_dir / "config.json").read_text()))
