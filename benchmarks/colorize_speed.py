@@ -55,9 +55,8 @@ def one_photo(path: str, model: str | None, size: int, backend: str) -> None:
                        encode=time.perf_counter() - colorized)
 
     total = best_time(run, repeats=2)
-    png_started = time.perf_counter()
-    save_image(colorizer.colorize(open_image(path), size), out.with_suffix(".png"))
-    png_seconds = time.perf_counter() - png_started
+    png_seconds = best_time(lambda: save_image(colorizer.colorize(open_image(path), size),
+                                               out.with_suffix(".png")), repeats=2)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"total": total, **timings, "png_total": png_seconds, "peak_bytes": peak}))
 

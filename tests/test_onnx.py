@@ -11,6 +11,10 @@ from colorgan.colorize import Colorizer, bundled_weights_path
 from tests.conftest import color_photo
 
 SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]
+# The ONNX graph's batch norms are folded into its convolutions before its weights are rounded
+# to float16 (colorgan.onnx_model): the chroma differs by up to about 2e-3, two 8-bit levels on
+# a few pixels at the bundled model's vividness 1.2.
+LEVELS = 2
 
 
 def colorgan(*args: str) -> subprocess.CompletedProcess:
@@ -36,7 +40,7 @@ def test_the_shipped_onnx_model_colors_as_the_bundled_weights_do():
     onnx_colorizer = Colorizer.load(backend="onnx")
     assert (torch_colorizer.backend, onnx_colorizer.backend) == ("torch", "onnx")
     assert onnx_colorizer.config == torch_colorizer.config
-    assert largest_difference(torch_colorizer, onnx_colorizer) <= 1
+    assert largest_difference(torch_colorizer, onnx_colorizer) <= LEVELS
 
 
 def test_auto_uses_onnx_runtime_where_there_is_an_onnx_form(tmp_path):
@@ -56,7 +60,7 @@ def test_export_writes_an_onnx_model_that_runs_any_size(tmp_path):
     onnx_colorizer = Colorizer.load(tmp_path / "model.onnx")
     assert onnx_colorizer.backend == "onnx"
     assert onnx_colorizer.config["preset"] == "efficientnet-unet"
-    assert largest_difference(Colorizer.load(backend="torch"), onnx_colorizer) <= 1
+    assert largest_difference(Colorizer.load(backend="torch"), onnx_colorizer) <= LEVELS
     not_onnx = tmp_path / "photo.onnx"
     color_photo(1).save(not_onnx, "PNG")
     with pytest.raises(ValueError, match="not an ONNX model"):
@@ -72,4 +76,4 @@ def test_the_cli_backends_write_the_same_photo(tmp_path):
                           backend, "--size", "128")
         assert result.returncode == 0, result.stderr
         outputs[backend] = np.asarray(Image.open(tmp_path / backend / "old.png"), int)
-    assert np.abs(outputs["torch"] - outputs["onnx"]).max() <= 1
+    assert np.abs(outputs["torch"] - outputs["onnx"]).max() <= LEVELS
