@@ -12,9 +12,9 @@ from tests.conftest import color_photo
 
 SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]
 # The ONNX graph's batch norms are folded into its convolutions before its weights are rounded
-# to float16 (colorgan.onnx_model): the chroma differs by up to about 2e-3, two 8-bit levels on
-# a few pixels at the bundled model's vividness 1.2.
-LEVELS = 2
+# to float16 (colorgan.onnx_model): on a few pixels the photos differ by up to four 8-bit
+# levels at the bundled model's vividness 1.2 (most pixels by none or one).
+LEVELS = 4
 
 
 def colorgan(*args: str) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ the same chroma. Opset 18 runs on ONNX Runtime 1.14 and newer, onnxruntime-web i
 ONNX Runtime folds the casts when it loads the model, so it computes in float32 from a file
 half the size, and gets exactly the weights that the bundled float16 safetensors give PyTorch.
 The exporter's graph optimization folds batch norms into the convolutions before that
-rounding, so the two backends' chroma differ by up to about 2e-3 (at vividness 1.2, up to two
+rounding, so the two backends' chroma differ by up to about 7e-3 (at vividness 1.2, up to four
 8-bit levels on a few pixels). Without it (optimize=False) they agree within 3e-7, but ONNX
 Runtime then runs the unfused graph slower than PyTorch: the speed is worth the two levels.
 """
