@@ -47,6 +47,15 @@ class BatchReport:
     failed: list[tuple[Path, str]] = field(default_factory=list)
     seconds: float = 0.0
 
+    def settle(self, source: Path, reason: str | None, target: Path | None = None) -> None:
+        """One input's outcome: written to `target`, or failed for `reason` (printed)."""
+        if reason is None:
+            self.done.append(source)
+            self.written.append(target)
+        else:
+            self.failed.append((source, reason))
+            tqdm.write(f"error: {reason}", file=sys.stderr)
+
     def summary(self) -> str:
         skipped = f"skipped {len(self.skipped)}, " if self.skipped else ""
         return (f"done {len(self.done)}, {skipped}failed {len(self.failed)}, "
@@ -78,7 +87,10 @@ def collect_inputs(patterns: Sequence[str], recursive: bool = False) -> list[Sou
             base = _glob_base(pattern)
             found.extend(Source(Path(match), Path(match).relative_to(base))
                          for match in matches if Path(match).is_file())
-    unique = list({source.path: source for source in reversed(found)}.values())[::-1]
+    first_of_each: dict[Path, Source] = {}
+    for source in found:
+        first_of_each.setdefault(source.path, source)
+    unique = list(first_of_each.values())
     if not unique:
         raise NoInputs("no image files found in the given inputs")
     return unique
@@ -238,12 +250,7 @@ def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: Col
     progress = tqdm(total=len(sources), unit="photo", disable=len(sources) < 2)
 
     def settle(source: Path, reason: str | None, target: Path | None = None) -> None:
-        if reason is None:
-            report.done.append(source)
-            report.written.append(target)
-        else:
-            report.failed.append((source, reason))
-            tqdm.write(f"error: {reason}", file=sys.stderr)
+        report.settle(source, reason, target)
         progress.update(1)
 
     plan = plan_batch(sources, options)

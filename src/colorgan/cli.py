@@ -220,7 +220,7 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
 
 def _run_colorize(args: argparse.Namespace) -> int:
     from colorgan.batch import NoInputs, collect_inputs, colorize_files
-    from colorgan.colorize import Colorizer, check_vividness
+    from colorgan.colorize import Colorizer
 
     # Everything a user can get wrong is checked before the model loads: a typo fails fast.
     if not (1 <= args.quality <= 100 and args.size >= 32 and args.max_pixels >= 1):  # NaN too
@@ -231,11 +231,11 @@ def _run_colorize(args: argparse.Namespace) -> int:
         raise UsageError("--temporal must be at least 0 and below 1")
     _check_output_folder(Path(args.out))
     _check_device(args.device)
+    if args.vividness is not None:
+        _check_vividness(args.vividness)
     try:
-        if args.vividness is not None:
-            check_vividness(args.vividness)
         sources = collect_inputs(args.inputs, args.recursive)
-    except (NoInputs, ValueError) as error:
+    except NoInputs as error:
         raise UsageError(str(error)) from None
     options = ColorizeOptions(out_dir=Path(args.out), file_format=args.format,
                               quality=args.quality, overwrite=args.overwrite,
@@ -297,6 +297,15 @@ def _check_preset(name: str) -> None:
         raise UsageError(f"--preset {name!r} is not one of {', '.join(sorted(PRESETS))}")
 
 
+def _check_vividness(vividness: float) -> None:
+    from colorgan.colorize import check_vividness
+
+    try:
+        check_vividness(vividness)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
 def _check_device(name: str) -> None:
     from colorgan.device import resolve_device
 
@@ -343,12 +352,7 @@ def _run_export(args: argparse.Namespace) -> int:
         config.update({name: value for name in ("temperature", "rebalance")
                        if (value := getattr(args, name)) is not None})
     if args.vividness is not None:
-        from colorgan.colorize import check_vividness
-
-        try:
-            check_vividness(args.vividness)
-        except ValueError as error:
-            raise UsageError(str(error)) from None
+        _check_vividness(args.vividness)
         config["vividness"] = args.vividness
     if args.output.endswith(".onnx"):
         from colorgan.onnx_model import export_onnx

@@ -69,27 +69,26 @@ def _strips(height: int, width: int) -> range:
 
 
 # At full resolution the sRGB transfer curves (a power per channel and pixel) cost more than
-# the model. 8-bit photos take them from tables instead, computed once with the same
-# formulas as rgb_to_lab and lab_to_rgb: L of each gray level (exactly kornia's), each
-# channel level's share of the CIE Y of its pixel, and the sRGB byte of each of 2^16 steps
-# of linear light (at most one level from kornia's rounding, on about 0.2% of pixels).
-_GRAY_LEVELS = torch.arange(256, dtype=torch.float32).view(1, 1, 256) / 255
-_GRAY_LIGHTNESS = kornia.color.rgb_to_lab(_GRAY_LEVELS.expand(3, 1, 256))[0, 0].numpy()
-_SRGB_TO_Y = np.array([0.212671, 0.715160, 0.072169])  # kornia's RGB -> XYZ, middle row
-_LEVELS = np.arange(256) / 255
-_CHANNEL_Y = (_SRGB_TO_Y[:, None] * np.where(_LEVELS > 0.04045,
-                                             ((_LEVELS + 0.055) / 1.055) ** 2.4,
-                                             _LEVELS / 12.92)).astype(np.float32)
+# the model. 8-bit photos take them from tables instead, computed once by kornia's own
+# conversions: L of each gray level, each channel level's share of the CIE Y of its pixel,
+# and the sRGB byte of each of 2^16 steps of linear light (at most one level from
+# lab_to_rgb's rounding, on about 0.2% of pixels).
+def _per_channel(convert, values: torch.Tensor) -> torch.Tensor:
+    """kornia's conversion of a (3, H, W) image applied to 1-D values, as (3, N)."""
+    return convert(values.view(1, -1, 1).expand(3, -1, 1))[..., 0]
+
+
+_IDENTITY = torch.eye(3).view(3, 3, 1, 1)  # three one-pixel images: the matrices' columns
+_GRAY_LIGHTNESS = _per_channel(kornia.color.rgb_to_lab, torch.arange(256) / 255)[0].numpy()
+_SRGB_TO_Y = kornia.color.rgb_to_xyz(_IDENTITY)[:, 1, 0, 0]
+_CHANNEL_Y = (_SRGB_TO_Y[:, None] * _per_channel(kornia.color.rgb_to_linear_rgb,
+                                                 torch.arange(256) / 255)).numpy()
 _LINEAR_STEPS = 65535
-_LINEAR = np.arange(_LINEAR_STEPS + 1) / _LINEAR_STEPS
-_LINEAR_TO_SRGB_BYTE = np.round(255 * np.where(_LINEAR > 0.0031308,
-                                               1.055 * _LINEAR ** (1 / 2.4) - 0.055,
-                                               12.92 * _LINEAR)).astype(np.uint8)
-_WHITE = np.array([0.95047, 1.0, 1.08883])
-_XYZ_TO_LINEAR_RGB = (np.array([[3.2404813432005266, -1.5371515162713185, -0.4985363261688878],
-                                [-0.9692549499965682, 1.8759900014898907, 0.0415559265582928],
-                                [0.0556466391351772, -0.2040413383665112, 1.0573110696453443]])
-                      * _WHITE).astype(np.float32)
+_LINEAR_TO_SRGB_BYTE = (_per_channel(kornia.color.linear_rgb_to_rgb,
+                                     torch.arange(_LINEAR_STEPS + 1, dtype=torch.float64)
+                                     / _LINEAR_STEPS)[0].clamp(0, 1) * 255).round().byte().numpy()
+_WHITE = torch.tensor([0.95047, 1.0, 1.08883])  # D65, as rgb_to_lab normalizes XYZ
+_XYZ_TO_LINEAR_RGB = (kornia.color.xyz_to_rgb(_IDENTITY)[..., 0, 0].T * _WHITE).numpy()
 
 
 def lightness(values: torch.Tensor) -> torch.Tensor:

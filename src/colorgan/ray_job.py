@@ -11,7 +11,6 @@ Ray is an optional extra (`pip install 'colorgan[ray]'`); nothing else imports t
 
 import json
 import logging
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,14 +91,10 @@ def colorize_on_ray(sources: list[Source], options: ColorizeOptions, cluster: Cl
                                        "output": str(target) if target else "",
                                        "seconds": seconds}) + "\n")
             manifest.flush()
-            if status == "ok":
-                report.done.append(source)
-                report.written.append(target)
-            elif status == "skipped":
+            if status == "skipped":
                 report.skipped.append(source)
             else:
-                report.failed.append((source, reason))
-                tqdm.write(f"error: {reason}", file=sys.stderr)
+                report.settle(source, reason if status == "failed" else None, target)
             progress.update(1)
 
         for source, reason in plan.failed:
