@@ -27,8 +27,9 @@ class KneedGainColorizer(Colorizer):
         self.gain = gain
         self.knee = knee / AB_RANGE
 
-    def predict_chroma(self, luminance: torch.Tensor) -> torch.Tensor:
-        chroma = super().predict_chroma(luminance)
+    def predict_chroma(self, luminance: torch.Tensor, hints: torch.Tensor | None = None
+                       ) -> torch.Tensor:
+        chroma = super().predict_chroma(luminance, hints)
         ramp = (chroma.norm(dim=1, keepdim=True) / self.knee).clamp(max=1.0)
         return (chroma * (1 + (self.gain - 1) * ramp)).clamp(-1.0, 1.0)
 

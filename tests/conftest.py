@@ -4,7 +4,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
+from torch import nn
 
 
 def color_photo(seed: int, size: tuple[int, int] = (96, 80)) -> Image.Image:
@@ -34,3 +36,24 @@ def photo_folder(tmp_path: Path) -> Path:
     (folder / "empty.png").write_bytes(b"")
     (folder / "notes.txt").write_text("not an image, and not an image suffix either")
     return folder
+
+
+def hinted_generator(seed: int = 0) -> nn.Module:
+    """An untrained hint model whose hint branches are not zero, so hints change its colors."""
+    from colorgan.models import get_preset
+
+    torch.manual_seed(seed)
+    generator = get_preset("efficientnet-unet-hints").build_generator(False)
+    for branch in (generator.hint_stem, generator.hint_head):
+        nn.init.normal_(branch.weight, std=0.5)
+    return generator.eval()
+
+
+@pytest.fixture
+def hinted_model(tmp_path: Path) -> Path:
+    """hinted_generator() as a safetensors export, as --model takes it."""
+    from colorgan.checkpoint import export_generator
+
+    path = tmp_path / "hinted.safetensors"
+    export_generator(path, hinted_generator().state_dict(), {"preset": "efficientnet-unet-hints"})
+    return path

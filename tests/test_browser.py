@@ -19,6 +19,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def shown_result(page) -> np.ndarray:
+    """The colored photo as the page shows it, (H, W, 3) uint8."""
+    width, height, pixels = page.evaluate("""() => {
+        const canvas = document.createElement("canvas");
+        [canvas.width, canvas.height] = [after.naturalWidth, after.naturalHeight];
+        const context = canvas.getContext("2d");
+        context.drawImage(after, 0, 0);
+        const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        return [canvas.width, canvas.height, Array.from(rgba)];
+    }""")
+    return np.array(pixels, np.uint8).reshape(height, width, 4)[..., :3]
+
+
 @pytest.fixture
 def server_url():
     with running_server("--device", "cpu") as (url, _):
@@ -122,19 +135,12 @@ def test_quick_slider_steps_end_on_the_result_of_what_the_slider_says(tmp_path):
         expect(page.locator("#result")).to_have_attribute("data-vividness", "2",
                                                           timeout=60_000)
         expect(page.locator("#status")).to_contain_text("Done")
-        pixels, offered = page.evaluate("""() => {
-            const canvas = document.createElement("canvas");
-            [canvas.width, canvas.height] = [after.naturalWidth, after.naturalHeight];
-            const context = canvas.getContext("2d");
-            context.drawImage(after, 0, 0);
-            const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            return [Array.from(rgba), download.href === after.src];
-        }""")
+        shown = shown_result(page)
+        offered = page.evaluate("() => download.href === after.src")
         browser.close()
         expected = httpx.post(f"{url}/api/colorize", files={"file": photo.read_bytes()},
                               data={"size": "128", "vividness": "2"}, timeout=60)
     assert offered  # the download offers what is shown
-    shown = np.array(pixels, np.uint8).reshape(120, 160, 4)[..., :3]
     wanted = np.asarray(Image.open(io.BytesIO(expected.content)).convert("RGB"))
     assert np.abs(shown.astype(int) - wanted).max() <= 1
 
@@ -153,3 +159,60 @@ def test_the_api_docs_render_offline_in_a_real_browser(server_url):
         expect(page.get_by_text("/api/colorize")).to_be_visible(timeout=30_000)
         browser.close()
     assert foreign == []
+
+
+def dress_photo(path: Path) -> tuple[slice, slice]:
+    """A gray photo of a plain dark-gray shape on a lighter ground; returns the shape's rows
+    and columns."""
+    rows, columns = slice(50, 170), slice(90, 170)
+    pixels = np.tile(np.linspace(170, 215, 320)[None, :], (220, 1))
+    pixels[rows, columns] = 95
+    noise = np.random.default_rng(0).normal(0, 3, pixels.shape)
+    Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "L").save(path)
+    return rows, columns
+
+
+def test_a_red_hint_colors_its_region_red_and_leaves_the_rest_alone(server_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "dress.png"
+    rows, columns = dress_photo(photo)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(server_url)
+        expect(page.locator("#size option")).not_to_have_count(0)
+        page.locator("#file").set_input_files(str(photo))
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        automatic = shown_result(page)
+        expect(page.locator("#hints")).to_be_visible()
+        page.locator(".preset", has_text="Red").click()
+        box = page.locator("#after").bounding_box()
+        page.locator("#compare").click(position={"x": box["width"] * 130 / 320,
+                                                 "y": box["height"] * 110 / 220})
+        expect(page.locator("#hint-list li")).to_have_count(1)
+        expect(page.locator("#result")).to_have_attribute("data-hints", "1", timeout=60_000)
+        expect(page.locator("#result")).not_to_have_class("result stale", timeout=60_000)
+        hinted = shown_result(page)
+        page.screenshot(path=str(tmp_path / "hinted.png"), full_page=True)
+        marker = page.locator(".hint-marker")
+        label = marker.get_attribute("aria-label")
+        marker.focus()
+        page.keyboard.press("ArrowDown")  # the keyboard moves a hint ...
+        expect(marker).not_to_have_attribute("aria-label", label)
+        page.keyboard.press("Delete")  # ... and removes it
+        expect(page.locator("#hint-list li")).to_have_count(0)
+        expect(page.locator("#result")).to_have_attribute("data-hints", "0", timeout=60_000)
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        without = shown_result(page)
+        browser.close()
+    inner = (slice(rows.start + 10, rows.stop - 10), slice(columns.start + 10, columns.stop - 10))
+
+    def redness(image: np.ndarray) -> float:
+        region = image[inner].astype(int)
+        return float((region[..., 0] - (region[..., 1] + region[..., 2]) / 2).mean())
+
+    assert redness(automatic) < 15 < 40 < redness(hinted)
+    far = np.abs(hinted[:, :50].astype(int) - automatic[:, :50]).mean()
+    assert far < 3  # the ground away from the shape barely changes
+    assert np.abs(without.astype(int) - automatic).max() <= 1

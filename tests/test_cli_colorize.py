@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import color_photo
+from tests.conftest import color_photo, hinted_model  # noqa: F401 - a fixture
 
 
 def colorgan(*args: str) -> subprocess.CompletedProcess:
@@ -234,3 +235,63 @@ def test_a_model_carries_the_vividness_its_users_get_by_default(gray_folder, tmp
     assert spreads[0] <= 1 < spreads[1]  # its default is 0; asked for 1, it colors
     refused = colorgan("export", "bundled", str(tmp_path / "x.safetensors"), "--vividness", "9")
     assert refused.returncode == 2
+
+
+def test_hints_on_the_command_line_or_in_a_file_color_where_they_are(hinted_model, tmp_path):
+    photo = tmp_path / "dress.png"
+    color_photo(4, (301, 157)).convert("L").save(photo)
+    common = ["--model", str(hinted_model), "--size", "64"]
+    plain = colorgan("colorize", str(photo), "-o", str(tmp_path / "plain"), *common)
+    hinted = colorgan("colorize", str(photo), "-o", str(tmp_path / "hint"), *common,
+                      "--hint", "290,150,#00ff00", "--hint", "10,5,#c0392b")
+    hints_file = tmp_path / "hints.json"
+    hints_file.write_text('[{"x": 290, "y": 150, "color": "#00ff00"},'
+                          ' {"x": 10, "y": 5, "color": [192, 57, 43]}]')
+    from_file = colorgan("colorize", str(photo), "-o", str(tmp_path / "file"), *common,
+                         "--hints", str(hints_file))
+    assert plain.returncode == hinted.returncode == from_file.returncode == 0, hinted.stderr
+
+    def pixels(folder: str) -> np.ndarray:
+        return np.asarray(Image.open(tmp_path / folder / "dress.png"), np.float32)
+
+    changed = np.abs(pixels("hint") - pixels("plain")).sum(-1)
+    assert changed[130:, 260:].mean() > 4 * changed[60:100, 120:180].mean()
+    assert np.array_equal(pixels("hint"), pixels("file"))
+
+
+@pytest.mark.parametrize(("hint_args", "message"), [
+    (["--hint", "400,10,#00ff00"], "outside the 301x157 photo"),
+    (["--hint", "10,10,#00ff0"], "is not #rrggbb"),
+    (["--hint", "10,10"], "not X,Y,#rrggbb"),
+    (["--hints", "MISSING"], "No such file"),
+    (["--hints", "BROKEN"], "not valid JSON"),
+    (["--hints", "TOO_MANY"], "at most 256"),
+])
+def test_bad_hints_are_usage_errors_before_any_work(hinted_model, tmp_path, hint_args, message):
+    photo = tmp_path / "dress.png"
+    color_photo(4, (301, 157)).convert("L").save(photo)
+    files = {"MISSING": tmp_path / "missing.json", "BROKEN": tmp_path / "broken.json",
+             "TOO_MANY": tmp_path / "many.json"}
+    files["BROKEN"].write_text('[{"x": 1,')
+    files["TOO_MANY"].write_text(json.dumps([{"x": 1, "y": 1, "color": "#000000"}] * 257))
+    hint_args = [str(files.get(arg, arg)) for arg in hint_args]
+    result = colorgan("colorize", str(photo), "-o", str(tmp_path / "out"), "--model",
+                      str(hinted_model), *hint_args)
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_hints_need_one_photo_and_a_model_that_takes_them(hinted_model, gray_folder, tmp_path):
+    many = colorgan("colorize", str(gray_folder), "-o", str(tmp_path / "a"), "--model",
+                    str(hinted_model), "--hint", "1,1,#ff0000")
+    assert many.returncode == 2 and "exactly one photo" in many.stderr
+    automatic = tmp_path / "automatic.safetensors"
+    from colorgan.checkpoint import export_generator
+    from colorgan.models import get_preset
+
+    export_generator(automatic, get_preset("efficientnet-unet").build_generator(False)
+                     .state_dict(), {"preset": "efficientnet-unet"})
+    refused = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "b"),
+                       "--model", str(automatic), "--hint", "1,1,#ff0000")
+    assert refused.returncode == 2 and "does not take color hints" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -50,8 +50,8 @@ def test_rgb_input_is_decolorized_first(colorizer, monkeypatch):
     same_lightness_gray = tensor_to_image(gray_rgb(luminance))
     seen = []
     predict = colorizer.predict_chroma
-    monkeypatch.setattr(colorizer, "predict_chroma", lambda batch: seen.append(batch) or
-                        predict(batch))
+    monkeypatch.setattr(colorizer, "predict_chroma", lambda batch, hints=None:
+                        seen.append(batch) or predict(batch, hints))
     colorizer.colorize(photo, 64)
     colorizer.colorize(same_lightness_gray, 64)
     from_rgb, from_gray = seen

@@ -15,7 +15,7 @@ from PIL import Image
 
 from colorgan.colorize import Colorizer
 from colorgan.server.app import Busy, ServerLimits, WorkerPool, create_app
-from tests.conftest import color_photo
+from tests.conftest import color_photo, hinted_generator
 from tests.servers import running_server
 
 
@@ -206,3 +206,35 @@ def test_sigterm_removes_the_upload_folder_and_a_start_removes_a_killed_servers(
         assert list(Path(tempfile.gettempdir()).glob(f"colorgan-uploads-{process.pid}-*"))
     assert process.returncode is not None  # running_server stopped it with SIGTERM
     assert not list(Path(tempfile.gettempdir()).glob(f"colorgan-uploads-{process.pid}-*"))
+
+
+def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422(colorizer):
+    hinted = Colorizer(hinted_generator(), {"preset": "efficientnet-unet-hints"}, "cpu")
+    client = TestClient(create_app(hinted))
+    assert client.get("/api/models").json()["hints"] is True
+    gray = png_bytes(color_photo(4, (301, 157)).convert("L"))
+
+    def rgb(answer) -> np.ndarray:
+        assert answer.status_code == 200, answer.text
+        return np.asarray(Image.open(io.BytesIO(answer.content)).convert("RGB"), np.float32)
+
+    plain = rgb(post(client, gray, size=64))
+    hints = '[{"x": 290, "y": 150, "color": "#00ff00"}]'
+    changed = np.abs(rgb(post(client, gray, size=64, hints=hints)) - plain).sum(-1)
+    assert changed[130:, 260:].mean() > 4 * changed[60:100, 120:180].mean()
+    assert np.array_equal(rgb(post(client, gray, size=64, hints="[]")), plain)
+    for bad, message in (("[{", "not valid JSON"), ('[{"x": 400, "y": 1, "color": "#00ff00"}]',
+                                                     "outside the 301x157 photo"),
+                         ('[{"x": 4, "y": 1, "color": "green"}]', "color")):
+        answer = post(client, gray, size=64, hints=bad)
+        assert answer.status_code == 422 and message in answer.json()["detail"]
+    too_many = "[" + ",".join(['{"x": 1, "y": 1, "color": "#000000"}'] * 257) + "]"
+    assert post(client, gray, hints=too_many).status_code == 422
+    schema = client.get("/openapi.json").json()
+    form = next(iter(schema["components"]["schemas"].values()))
+    assert "hints" in form["properties"]
+    automatic = TestClient(create_app(colorizer))
+    assert automatic.get("/api/models").json()["hints"] == colorizer.takes_hints
+    if not colorizer.takes_hints:
+        refused = post(automatic, gray, size=64, hints=hints)
+        assert refused.status_code == 422 and "does not take color hints" in refused.text

@@ -80,6 +80,28 @@ def test_init_weights_start_matching_layers_from_another_model(tmp_path):
     assert "bins.classify.weight" in mine and "head.0.weight" not in mine
 
 
+def test_a_hint_model_fine_tunes_from_the_automatic_one_with_simulated_hints(tmp_path):
+    source = PRESETS["efficientnet-unet"].build_generator(False)
+    export_generator(tmp_path / "auto.safetensors", source.state_dict(),
+                     {"preset": "efficientnet-unet"})
+    config = TrainConfig(preset="efficientnet-unet-hints", out=str(tmp_path / "run"),
+                         pretrained=False, init_weights=str(tmp_path / "auto.safetensors"),
+                         hint_free_share=0.0, error_hint_share=0.5)
+    trainer = Trainer(config)
+    assert trainer.takes_hints
+    assert trainer.generator.hint_head.weight.abs().max() == 0  # starts as the automatic model
+    luminance, chroma = fixed_batch()
+    first = trainer._simulated_hints(luminance, chroma)
+    assert first[:, 2].flatten(1).amax(1).min() == 1  # hint_free_share 0: every crop has hints
+    assert torch.equal(first, trainer._simulated_hints(luminance, chroma))  # seeded by the step
+    losses = losses_after_steps(trainer, trainer.pretrain_step, 15)
+    assert trainer.generator.hint_head.weight.abs().max() > 0  # the new branch learns
+    assert trainer.generator.hint_stem.weight.abs().max() > 0
+    assert min(losses[-3:]) < losses[0]
+    with pytest.raises(ValueError, match="hint_free_share"):
+        Trainer(dataclasses.replace(config, hint_free_share=1.5))
+
+
 def test_a_colorfulness_weight_trains_toward_the_originals_colorfulness(tmp_path):
     def shortfall_after_steps(weight: float) -> float:
         trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False,
@@ -354,6 +376,12 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert shipped["recipe"] == "recipes/bundled.json" and shipped["data"] == bundled.data
     assert bundled.max_minutes == 0 and bundled.steps > shipped["step"]
     assert floor_run("bundled") == floor_run("all-folders")
+    # Color hints: the shipped recipe's best model fine-tuned to take them, gently, to its end.
+    hints = recipe("hints")
+    assert Path(hints.init_weights) == Path(bundled.out) / "best.safetensors"
+    assert hints.preset == f"{bundled.preset}-hints" and hints.pretrain_steps == hints.steps
+    assert floor_run("hints", preset=bundled.preset, init_weights=None, lr_generator=None,
+                     lr_schedule="constant") == floor_run("bundled")
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
     assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data

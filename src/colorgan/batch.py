@@ -200,19 +200,21 @@ def _read_chunks(sources: list[Path], options: ColorizeOptions,
         yield chunk
 
 
-def _colorize_chunk(colorizer: Colorizer, chunk: list[tuple[Path, Image.Image]], size: int,
-                    fail: Callable[[Path, str], None]
+def _colorize_chunk(colorizer: Colorizer, chunk: list[tuple[Path, Image.Image]],
+                    options: ColorizeOptions, fail: Callable[[Path, str], None]
                     ) -> Iterator[tuple[Path, Image.Image, Image.Image]]:
     # A photo that breaks the batch (an odd mode, say) is retried alone, so it fails alone.
+    hints = [options.hints] * len(chunk) if options.hints else None
     try:
-        colorized = colorizer.colorize_batch([image for _, image in chunk], size)
+        colorized = colorizer.colorize_batch([image for _, image in chunk], options.size,
+                                             hints=hints)
     except Exception:
         if len(chunk) == 1:
             source, _ = chunk[0]
             fail(source, f"{source}: cannot color: {traceback.format_exc(limit=0).strip()}")
             return
         for single in chunk:
-            yield from _colorize_chunk(colorizer, [single], size, fail)
+            yield from _colorize_chunk(colorizer, [single], options, fail)
         return
     for (source, image), result in zip(chunk, colorized, strict=True):
         yield source, image, result
@@ -228,7 +230,7 @@ def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: Color
         failures.append((source, reason))
 
     for chunk in _read_chunks(list(targets), options, fail):
-        for source, image, result in _colorize_chunk(colorizer, chunk, options.size, fail):
+        for source, image, result in _colorize_chunk(colorizer, chunk, options, fail):
             if options.side_by_side:
                 result = side_by_side(image, result)
             try:

@@ -10,6 +10,7 @@ from colorgan.settings import (
     DEFAULT_PRESET,
     LOSS_SPACES,
     LR_SCHEDULES,
+    MAX_HINTS,
     ColorizeOptions,
     TrainConfig,
 )
@@ -199,6 +200,12 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
                              "model's is in docs/MODEL_CARD.md)")
     parser.add_argument("--model", help="run folder, checkpoint or .safetensors "
                                         "(default: the bundled model)")
+    parser.add_argument("--hint", action="append", default=[], metavar="X,Y,#RRGGBB",
+                        help="one photo only: the color at pixel X,Y (from the photo's top "
+                             "left) was this; its lightness stays the photo's. Repeatable")
+    parser.add_argument("--hints", metavar="FILE",
+                        help='one photo only: hints as a JSON list of {"x": 120, "y": 80, '
+                             '"color": "#c0392b"}')
     parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
                         help="refuse larger images (default 100e6)")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
@@ -237,16 +244,22 @@ def _run_colorize(args: argparse.Namespace) -> int:
         sources = collect_inputs(args.inputs, args.recursive)
     except NoInputs as error:
         raise UsageError(str(error)) from None
+    hints = _read_hints(args, sources)
     options = ColorizeOptions(out_dir=Path(args.out), file_format=args.format,
                               quality=args.quality, overwrite=args.overwrite,
                               skip_existing=args.skip_existing,
                               side_by_side=args.side_by_side, size=args.size,
                               max_pixels=int(args.max_pixels), batch_size=args.batch_size,
-                              temporal=args.temporal)
+                              temporal=args.temporal, hints=hints)
+    if hints and args.engine == "ray":
+        raise UsageError("hints are for one photo: leave out --engine ray")
     if args.engine == "ray":
         report = _colorize_on_ray(args, sources, options)
     else:
         colorizer = Colorizer.load(args.model, args.device, args.backend)
+        if hints and not colorizer.takes_hints:
+            raise UsageError(f"this model ({colorizer.config.get('preset')}) does not take "
+                             "color hints; the bundled model does")
         if args.vividness is not None:
             colorizer = colorizer.with_vividness(args.vividness)
         report = colorize_files(colorizer, sources, options)
@@ -255,6 +268,31 @@ def _run_colorize(args: argparse.Namespace) -> int:
     if len(sources) == 1 and report.done:
         print(f"wrote {report.written[0]}")
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _read_hints(args: argparse.Namespace, sources: list) -> tuple:
+    """The --hint and --hints hints, checked against the one photo they are for."""
+    if not args.hint and args.hints is None:
+        return ()
+    from colorgan.batch import is_video
+    from colorgan.hints import check_hints, hints_from_json, parse_hint
+    from colorgan.imageio import ImageReadError, open_image
+
+    if len(sources) != 1 or is_video(sources[0].path):
+        raise UsageError("hints are for one photo: give exactly one photo with --hint/--hints")
+    try:
+        hints = [parse_hint(text) for text in args.hint]
+        if args.hints is not None:
+            try:
+                text = Path(args.hints).read_text()
+            except (OSError, UnicodeDecodeError) as error:
+                raise ValueError(f"--hints {args.hints}: {error}") from None
+            hints += hints_from_json(text)
+        photo = open_image(sources[0].path, int(args.max_pixels))
+        check_hints(hints, photo.width, photo.height)
+    except (ValueError, ImageReadError) as error:
+        raise UsageError(str(error)) from None
+    return tuple(hints)
 
 
 def _colorize_on_ray(args: argparse.Namespace, sources: list, options: ColorizeOptions):
@@ -377,24 +415,34 @@ def _add_evaluate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--aged", action="store_true",
                         help="give the models old-print versions (grain, blur, fading, JPEG, "
                              "scratches) and score their colors on that lightness")
+    parser.add_argument("--hints", type=int, default=0, metavar="N",
+                        help="give models that take color hints N of each photo's true colors "
+                             "at random points (seeded: the same for every model)")
     parser.add_argument("--device", default="auto")
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     from colorgan.colorize import Colorizer
     from colorgan.evaluate import evaluate, format_table, write_json
+    from colorgan.hints import HintError
 
     names = args.model or ["bundled"]
     if len(set(names)) != len(names):
         raise UsageError("each --model may be given once")
     _check_device(args.device)
+    if not 0 <= args.hints <= MAX_HINTS:
+        raise UsageError(f"--hints must be 0 to {MAX_HINTS}")
     models = {name: Colorizer.load(None if name == "bundled" else name, args.device)
               for name in names}
     out = Path(args.out)
-    evaluation = evaluate(args.data, models, args.size, args.limit, args.grid_photos,
-                          out / "comparison.png", args.aged)
+    try:
+        evaluation = evaluate(args.data, models, args.size, args.limit, args.grid_photos,
+                              out / "comparison.png", args.aged, args.hints)
+    except HintError as error:
+        raise UsageError(f"--hints: {error}") from None
     write_json(evaluation, out / "evaluation.json",
-               {"data": args.data, "size": args.size, "limit": args.limit, "aged": args.aged})
+               {"data": args.data, "size": args.size, "limit": args.limit, "aged": args.aged,
+                "hints": args.hints})
     print(format_table(evaluation))
     print(f"wrote {out / 'evaluation.json'} and {out / 'comparison.png'}")
     return EXIT_FAILED if evaluation.failed else EXIT_OK

@@ -21,8 +21,9 @@ from torch.nn import functional
 from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, read_export
 from colorgan.color import compose_rgb, lightness, lightness_to_luminance
 from colorgan.device import resolve_device
+from colorgan.hints import Hint, check_hints, hint_planes
 from colorgan.imageio import Planes, array_to_image, to_planes
-from colorgan.models import get_preset
+from colorgan.models.folding import folded_generator
 from colorgan.onnx_model import OnnxGenerator
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
@@ -147,38 +148,70 @@ class Colorizer:
     def from_weights(cls, weights: dict[str, torch.Tensor], config: dict,
                      device: str = "auto") -> "Colorizer":
         """A generator of the config's preset with these weights (as read_model returns)."""
-        generator = get_preset(config["preset"]).build_generator(False)
-        generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
+        generator = folded_generator(weights, config)
         # oneDNN's convolutions run faster on channels-last tensors (same results).
         return cls(generator.to(memory_format=torch.channels_last), config,
                    resolve_device(device))
 
-    @torch.inference_mode()
-    def predict_chroma(self, luminance: torch.Tensor) -> torch.Tensor:
-        """Model chroma (N, 2, h, w) for model luminance (N, 1, h, w), both in [-1, 1]."""
-        luminance = luminance.to(self.device).contiguous(memory_format=torch.channels_last)
-        return self.generator(luminance).float().cpu().contiguous()
+    @property
+    def takes_hints(self) -> bool:
+        """Whether this model can be given color hints."""
+        return bool(getattr(self.generator, "takes_hints", False))
 
-    def colorize(self, image: Image.Image | np.ndarray, size: int = DEFAULT_WORKING_SIZE
-                 ) -> Image.Image:
-        """One photo in color, at its own size; gray, RGB, RGBA (alpha kept) or numpy."""
-        return self.colorize_batch([image], size)[0]
+    @torch.inference_mode()
+    def predict_chroma(self, luminance: torch.Tensor, hints: torch.Tensor | None = None
+                       ) -> torch.Tensor:
+        """Model chroma (N, 2, h, w) for model luminance (N, 1, h, w), both in [-1, 1], and
+        for a model that takes them, hint planes (N, 3, h, w; colorgan.hints)."""
+        luminance = luminance.to(self.device).contiguous(memory_format=torch.channels_last)
+        if hints is None:
+            return self.generator(luminance).float().cpu().contiguous()
+        hints = hints.to(self.device).contiguous(memory_format=torch.channels_last)
+        return self.generator(luminance, hints).float().cpu().contiguous()
+
+    def colorize(self, image: Image.Image | np.ndarray, size: int = DEFAULT_WORKING_SIZE,
+                 hints: Sequence[Hint] = ()) -> Image.Image:
+        """One photo in color, at its own size; gray, RGB, RGBA (alpha kept) or numpy.
+        hints: colors a person knows, at points in the photo's own pixels."""
+        return self.colorize_batch([image], size, hints=[hints])[0]
 
     def colorize_batch(self, images: Sequence[Image.Image | np.ndarray],
-                       size: int = DEFAULT_WORKING_SIZE, batch_size: int = 8) -> list[Image.Image]:
-        """Many photos; those that share a working shape go through the model together."""
+                       size: int = DEFAULT_WORKING_SIZE, batch_size: int = 8,
+                       hints: Sequence[Sequence[Hint]] | None = None) -> list[Image.Image]:
+        """Many photos; those that share a working shape go through the model together.
+        hints: a list of hints per photo, or None for none."""
         _check_count("size", size, MIN_WORKING_SIDE)
         _check_count("batch_size", batch_size, 1)
         planes = [to_planes(_as_image(image)) for image in images]
+        hint_inputs = self._hint_inputs(planes, hints, size)
         lightnesses = [lightness(plane.values) for plane in planes]
         chromas = self.working_chroma([working_luminance(light, size) for light in lightnesses],
-                                      batch_size)
+                                      batch_size, hint_inputs)
         return [finish(plane, light, chroma)
                 for plane, light, chroma in zip(planes, lightnesses, chromas, strict=True)]
 
-    def working_chroma(self, luminances: Sequence[torch.Tensor], batch_size: int = 8
-                       ) -> list[torch.Tensor]:
-        """Model chroma (2, h, w) for working-size luminances (1, h, w); equal shapes batch."""
+    def _hint_inputs(self, planes: Sequence[Planes], hints: Sequence[Sequence[Hint]] | None,
+                     size: int) -> list[torch.Tensor] | None:
+        """Each photo's hint planes at its working shape (zero for a photo without hints);
+        None when no photo has hints."""
+        if hints is None or not any(hints):
+            return None
+        if len(hints) != len(planes):
+            raise ValueError(f"{len(hints)} lists of hints for {len(planes)} photos")
+        if not self.takes_hints:
+            raise ValueError(f"this model ({self.config.get('preset')}) does not take color "
+                             "hints; the bundled model does")
+        inputs = []
+        for plane, photo_hints in zip(planes, hints, strict=True):
+            check_hints(photo_hints, plane.width, plane.height)
+            shape = working_shape(plane.height, plane.width, size)
+            inputs.append(hint_planes(photo_hints, (plane.height, plane.width), shape))
+        return inputs
+
+    def working_chroma(self, luminances: Sequence[torch.Tensor], batch_size: int = 8,
+                       hints: Sequence[torch.Tensor] | None = None) -> list[torch.Tensor]:
+        """Model chroma (2, h, w) for working-size luminances (1, h, w) and, if given, their
+        hint planes (3, h, w; all zero: no hints); equal shapes batch."""
         chromas: list[torch.Tensor | None] = [None] * len(luminances)
         shapes = [tuple(luminance.shape) for luminance in luminances]
         for shape in set(shapes):
@@ -186,7 +219,8 @@ class Colorizer:
             for start in range(0, len(members), batch_size):
                 chunk = members[start:start + batch_size]
                 batch = torch.stack([luminances[i] for i in chunk])
-                predicted = self.predict_chroma(batch)
+                hint_batch = None if hints is None else torch.stack([hints[i] for i in chunk])
+                predicted = self.predict_chroma(batch, hint_batch)
                 if self.vividness != 1.0:
                     predicted = (predicted * self.vividness).clamp(-1.0, 1.0)
                 for index, chroma in zip(chunk, predicted, strict=True):

@@ -2,7 +2,8 @@
 
 Each photo is decolorized, colored by every model, and scored against the original. Aged,
 its lightness first gets every old-print defect, and the truth becomes the original colors
-on that aged lightness, so the scores measure the colors alone.
+on that aged lightness, so the scores measure the colors alone. With hints, every model gets
+the same few of the photo's true colors at random points, as a person who knew them would.
 """
 
 import json
@@ -18,6 +19,7 @@ from colorgan.color import gray_rgb, lightness, lightness_to_luminance, model_to
 from colorgan.colorize import Colorizer
 from colorgan.data import image_to_tensor, scan_images
 from colorgan.degrade import age_luminance
+from colorgan.hints import HintError, ground_truth_hints
 from colorgan.imageio import ImageReadError, open_image, save_image, tensor_to_image, to_planes
 from colorgan.metrics import all_metrics, colorfulness
 from colorgan.settings import DEFAULT_WORKING_SIZE
@@ -65,12 +67,17 @@ def aged_pair(photo: Image.Image, seed: int) -> tuple[Image.Image, Image.Image]:
 
 def evaluate(folders: list[str], models: dict[str, Colorizer], size: int = DEFAULT_WORKING_SIZE,
              limit: int | None = None, grid_photos: int = 8,
-             grid_path: Path | None = None, aged: bool = False) -> Evaluation:
+             grid_path: Path | None = None, aged: bool = False, hints: int = 0) -> Evaluation:
     """Score every model (and the gray baseline) on the color photos in the folders;
-    aged: on old-print versions of them (seeded by the photo's place in the list)."""
+    aged: on old-print versions of them; hints: this many of each photo's true colors at
+    random points (both seeded by the photo's place in the list)."""
     paths = scan_images(folders).kept[:limit]
     if not paths:
         raise ValueError("no color photos to evaluate in " + ", ".join(folders))
+    if hints:
+        refusing = [name for name, model in models.items() if not model.takes_hints]
+        if refusing:
+            raise HintError(f"these models take no color hints: {', '.join(refusing)}")
     result = Evaluation(scores={name: {} for name in [GRAY_BASELINE, *models]})
     grid_every = max(1, len(paths) // max(1, grid_photos))
     rows = []
@@ -83,8 +90,10 @@ def evaluate(folders: list[str], models: dict[str, Colorizer], size: int = DEFAU
             continue
         gray, photo = aged_pair(photo, index) if aged else (decolorized(photo), photo)
         truth = np.asarray(photo)
+        known = ground_truth_hints(truth, hints, np.random.default_rng(index), size)
         outputs = {GRAY_BASELINE: gray}
-        outputs.update({name: model.colorize(gray, size) for name, model in models.items()})
+        outputs.update({name: model.colorize(gray, size, known)
+                        for name, model in models.items()})
         result.truth_colorfulness.append(colorfulness(truth))
         for name, output in outputs.items():
             for metric, value in all_metrics(np.asarray(output), truth).items():

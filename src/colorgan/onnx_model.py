@@ -7,11 +7,10 @@ crops around it exactly as the PyTorch model does inside its forward, so both ba
 the same chroma. Opset 18 runs on ONNX Runtime 1.14 and newer, onnxruntime-web included.
 `half` stores the weights as float16 with a Cast to float32 in front of their first use:
 ONNX Runtime folds the casts when it loads the model, so it computes in float32 from a file
-half the size, and gets exactly the weights that the bundled float16 safetensors give PyTorch.
-The exporter's graph optimization folds batch norms into the convolutions before that
-rounding, so the two backends' chroma differ by up to about 7e-3 (at vividness 1.2, up to four
-8-bit levels on a few pixels). Without it (optimize=False) they agree within 3e-7, but ONNX
-Runtime then runs the unfused graph slower than PyTorch: the speed is worth the two levels.
+half the size. The generator is exported with its batch norms folded into its convolutions
+(colorgan.models.folding) as PyTorch runs it too, at the precision of the weights it was
+given (float16 with `half`), so both backends compute with the very same weights and their
+photos agree within one 8-bit level.
 """
 
 import json
@@ -22,8 +21,8 @@ import torch
 from torch import nn
 
 from colorgan.checkpoint import atomic_write
-from colorgan.models import get_preset
-from colorgan.models.padding import pad_to_multiple
+from colorgan.models.folding import folded_generator
+from colorgan.models.padding import pad_to_multiple, pad_with_zeros
 
 OPSET = 18
 PAD_MULTIPLE = 32
@@ -46,17 +45,21 @@ def export_onnx(path: Path, weights: dict[str, torch.Tensor], config: dict,
     """Write the generator of these weights as an ONNX model with its config as metadata."""
     onnx = _require("onnx")
     _require("onnxscript")
-    generator = get_preset(config["preset"]).build_generator(False)
-    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
-    generator.eval()
+    if half:  # as the float16 safetensors export stores them, which PyTorch then folds
+        weights = {name: tensor.half() if tensor.is_floating_point() else tensor
+                   for name, tensor in weights.items()}
+    generator = folded_generator(weights, config)
     sides = {name: PAD_MULTIPLE * torch.export.Dim(name, min=1, max=512)
              for name in ("height", "width")}
-    example = torch.zeros(1, 1, 2 * PAD_MULTIPLE, 3 * PAD_MULTIPLE)
+    batch = torch.export.Dim("batch", min=1, max=1024)
+    inputs = {"luminance": torch.zeros(1, 1, 2 * PAD_MULTIPLE, 3 * PAD_MULTIPLE)}
+    if getattr(generator, "takes_hints", False):  # a second input: the hint planes
+        inputs["hints"] = torch.zeros(1, 3, 2 * PAD_MULTIPLE, 3 * PAD_MULTIPLE)
     program = torch.onnx.export(
-        generator, (example,), dynamo=True, opset_version=OPSET, verbose=False,
-        input_names=["luminance"], output_names=["chroma"],
-        dynamic_shapes={"luminance": {0: torch.export.Dim("batch", min=1, max=1024),
-                                      2: sides["height"], 3: sides["width"]}})
+        generator, tuple(inputs.values()), dynamo=True, opset_version=OPSET, verbose=False,
+        input_names=list(inputs), output_names=["chroma"],
+        dynamic_shapes={name: {0: batch, 2: sides["height"], 3: sides["width"]}
+                        for name in inputs})
     model = program.model_proto
     if half:
         _store_weights_as_float16(model)
@@ -86,7 +89,7 @@ def _store_weights_as_float16(model) -> None:
 
 class OnnxGenerator(nn.Module):
     """An ONNX Runtime session that stands where the PyTorch generator stands: chroma
-    (N, 2, h, w) for luminance (N, 1, h, w), any h and w."""
+    (N, 2, h, w) for luminance (N, 1, h, w), any h and w, and hint planes if it takes them."""
 
     def __init__(self, path: Path, threads: int | None = None):
         super().__init__()
@@ -107,8 +110,16 @@ class OnnxGenerator(nn.Module):
         if METADATA_KEY not in metadata:
             raise ValueError(f"{path}: not a colorgan ONNX export (no colorgan metadata)")
         self.config: dict = json.loads(metadata[METADATA_KEY])
+        self.takes_hints = "hints" in {node.name for node in self.session.get_inputs()}
 
-    def forward(self, luminance: torch.Tensor) -> torch.Tensor:
+    def forward(self, luminance: torch.Tensor, hints: torch.Tensor | None = None
+                ) -> torch.Tensor:
         padded, crop = pad_to_multiple(luminance.float().cpu(), PAD_MULTIPLE)
-        chroma = self.session.run(None, {"luminance": padded.contiguous().numpy()})[0]
-        return crop(torch.from_numpy(chroma))
+        feed = {"luminance": padded.contiguous().numpy()}
+        if self.takes_hints:  # zero planes are no hints
+            hints = torch.zeros(luminance.shape[0], 3, *luminance.shape[-2:]) if hints is None \
+                else hints.float().cpu()
+            feed["hints"] = pad_with_zeros(hints, padded.shape[-2:]).contiguous().numpy()
+        elif hints is not None:
+            raise ValueError("this model does not take color hints")
+        return crop(torch.from_numpy(self.session.run(None, feed)[0]))

@@ -12,6 +12,7 @@ DEFAULT_WORKING_SIZE = 256  # the model sees about this many pixels squared
 DEFAULT_MAX_PIXELS = 100_000_000  # larger photos are refused before they are decoded
 DEFAULT_TEMPORAL = 0.85  # chroma smoothing over video frames
 MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grayscale
+MAX_HINTS = 256  # color hints on one photo
 LR_SCHEDULES = ("constant", "cosine")
 LOSS_SPACES = ("lab", "rgb")
 
@@ -56,6 +57,10 @@ class TrainConfig:
     # decay per step (0: the generator's own weights).
     ema_decay: float = 0.0
     val: list[str] = field(default_factory=list)  # photos scored at every checkpoint
+    # A generator that takes color hints trains with simulated ones (colorgan.hints): none on
+    # this share of crops, and on this share of the others where its colors are most wrong.
+    hint_free_share: float = 0.4
+    error_hint_share: float = 0.5
 
     @property
     def save_interval(self) -> int:
@@ -76,3 +81,4 @@ class ColorizeOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     batch_size: int = 8
     temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
+    hints: tuple = ()  # colorgan.hints.Hint values, given to every photo (meant for one)

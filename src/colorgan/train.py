@@ -39,6 +39,7 @@ from colorgan.data import (
     thumbnail_chromas,
 )
 from colorgan.device import resolve_device
+from colorgan.hints import simulated_hints
 from colorgan.imageio import save_image
 from colorgan.losses import (
     BinnedChromaLoss,
@@ -107,6 +108,10 @@ class Trainer:
         self._batches: Iterator | None = None
         # A binned generator's loss needs the data's chroma histogram (attach_data, load_state).
         self.binned = hasattr(self.generator, "bins")
+        self.takes_hints = getattr(self.generator, "takes_hints", False)
+        for name in ("hint_free_share", "error_hint_share"):
+            if not 0.0 <= getattr(config, name) <= 1.0:
+                raise ValueError(f"{name} {getattr(config, name)} is outside [0, 1]")
         self.bins_loss: BinnedChromaLoss | None = None
         self.chroma_histogram: torch.Tensor | None = None
         if config.init_weights:
@@ -237,8 +242,9 @@ class Trainer:
         """The generator's chroma and its reconstruction losses (L1, binned if it is, and
         colorfulness if it is weighted)."""
         seen_in = luminance if self.config.loss_space == "rgb" else None
+        hints = self._simulated_hints(luminance, chroma) if self.takes_hints else None
         if not self.binned:
-            fake = self.train_g(luminance)
+            fake = self.train_g(luminance, hints) if self.takes_hints else self.train_g(luminance)
             losses = {"l1": reconstruction_loss(fake, chroma, seen_in)}
         else:
             fake, logits = self.train_g(luminance, with_logits=True)
@@ -247,6 +253,17 @@ class Trainer:
         if self.config.colorfulness_weight:
             losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma)
         return fake, losses
+
+    def _simulated_hints(self, luminance: torch.Tensor, chroma: torch.Tensor) -> torch.Tensor:
+        """Hints for this batch, drawn from a generator seeded by the step (same on resume);
+        the automatic prediction shows where the colors are most wrong."""
+        rng = np.random.default_rng([self.config.seed, self.step, self.group.rank])
+        automatic = None
+        if self.config.error_hint_share:
+            with torch.no_grad():
+                automatic = self.train_g(luminance)
+        return simulated_hints(chroma, rng, self.config.hint_free_share,
+                               self.config.error_hint_share, automatic)
 
     def _colorfulness_term(self, losses: dict[str, torch.Tensor]) -> torch.Tensor | float:
         return self.config.colorfulness_weight * losses.get("colorfulness", 0.0)

@@ -13,7 +13,7 @@ from torch import nn
 
 from colorgan.models.chroma_bins import BinnedChromaHead
 from colorgan.models.layers import SelfAttention, UpBlock, conv_bn_relu
-from colorgan.models.padding import pad_to_multiple
+from colorgan.models.padding import pad_to_multiple, pad_with_zeros
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ ENCODERS = {
 DECODER_WIDTHS = (32, 48, 64, 128)  # outputs at 1/2, 1/4, 1/8, 1/16
 # EfficientNet expects ImageNet-normalized RGB; gray has the mean of the three channels' stats.
 GRAY_MEAN, GRAY_STD = 0.449, 0.226
+HINT_CHANNELS = 3  # color hints: their a and b, and a mask of where they are (colorgan.hints)
 
 
 def imagenet_encoder_state(name: str = "efficientnet-lite0") -> dict[str, torch.Tensor]:
@@ -51,11 +52,14 @@ class EfficientNetUNet(nn.Module):
 
     The head regresses ab through a tanh, or with `binned` predicts logits over ab bins at 1/4
     that are decoded by their annealed mean. `attention=False` leaves the self-attention out,
-    to measure what it adds.
+    to measure what it adds. `hinted` adds color hints as a second input (Zhang et al. 2017,
+    user-guided colorization): they join the stem, whose depth spreads them over their region,
+    and the head, which keeps them exact where they were put. Both branches start at zero and
+    have no bias, so with no hints (all zero) a hinted model is exactly its automatic start.
     """
 
     def __init__(self, pretrained: bool = False, binned: bool = False, attention: bool = True,
-                 encoder: str = "efficientnet-lite0"):
+                 encoder: str = "efficientnet-lite0", hinted: bool = False):
         super().__init__()
         self.skip_after_block = ENCODERS[encoder].skip_after_block
         skip_channels = ENCODERS[encoder].skip_channels
@@ -74,15 +78,22 @@ class EfficientNetUNet(nn.Module):
             self.bins = BinnedChromaHead(DECODER_WIDTHS[0])
         else:
             self.head = nn.Sequential(nn.Conv2d(DECODER_WIDTHS[0], 2, 3, padding=1), nn.Tanh())
+        self.takes_hints = hinted
+        if hinted:
+            self.hint_stem = _zero_conv(HINT_CHANNELS, skip_channels[0])
+            self.hint_head = _zero_conv(HINT_CHANNELS, DECODER_WIDTHS[0])
 
     def encoder_parameters(self) -> list[nn.Parameter]:
         """The pretrained part, which trains with a lower learning rate."""
         return list(self.encoder.parameters())
 
-    def _encode(self, luminance: torch.Tensor) -> list[torch.Tensor]:
+    def _encode(self, luminance: torch.Tensor, hints: torch.Tensor | None) -> list[torch.Tensor]:
         gray = ((luminance + 1) / 2 - GRAY_MEAN) / GRAY_STD
         encoder = self.encoder
-        features = encoder._swish(encoder._bn0(encoder._conv_stem(gray.expand(-1, 3, -1, -1))))
+        stem = encoder._bn0(encoder._conv_stem(gray.expand(-1, 3, -1, -1)))
+        if hints is not None:
+            stem = stem + self.hint_stem(hints)
+        features = encoder._swish(stem)
         skips = [features]
         for index, block in enumerate(encoder._blocks):
             features = block(features)
@@ -90,16 +101,23 @@ class EfficientNetUNet(nn.Module):
                 skips.append(features)
         return skips
 
-    def forward(self, luminance: torch.Tensor, with_logits: bool = False
-                ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        """Chroma for the luminance; with_logits (binned only): also the bin logits at 1/4."""
+    def forward(self, luminance: torch.Tensor, hints: torch.Tensor | None = None,
+                with_logits: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Chroma for the luminance (N, 1, H, W) and, for a hinted model, the hints
+        (N, HINT_CHANNELS, H, W; None: no hints); with_logits (binned only): also the bin
+        logits at 1/4."""
+        if hints is not None and not self.takes_hints:
+            raise ValueError("this model does not take color hints")
         padded, crop = pad_to_multiple(luminance, 32)
-        skips = self._encode(padded)
+        padded_hints = None if hints is None else pad_with_zeros(hints, padded.shape[-2:])
+        skips = self._encode(padded, padded_hints)
         features = self.bridge(skips.pop())
         for index, up in enumerate(reversed(self.ups)):
             features = up(features, skips.pop())
             if index == 0:
                 features = self.attention(features)
+        if padded_hints is not None:
+            features = features + self.hint_head(padded_hints)
         if self.binned:
             logits = self.bins(features)
             low_chroma = self.bins.decode(logits)
@@ -111,3 +129,10 @@ class EfficientNetUNet(nn.Module):
             return chroma
         height, width = luminance.shape[-2:]
         return chroma, logits[..., :-(-height // 4), :-(-width // 4)]
+
+
+def _zero_conv(in_channels: int, out_channels: int) -> nn.Conv2d:
+    """A stride-2 convolution (to the stem's 1/2 resolution) that starts as nothing."""
+    conv = nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1, bias=False)
+    nn.init.zeros_(conv.weight)
+    return conv

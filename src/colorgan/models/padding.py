@@ -17,3 +17,10 @@ def pad_to_multiple(images: torch.Tensor, multiple: int
     mode = "reflect" if pad_bottom < height and pad_right < width else "replicate"
     padded = nn.functional.pad(images, (0, pad_right, 0, pad_bottom), mode=mode)
     return padded, lambda output: output[..., :height, :width]
+
+
+def pad_with_zeros(images: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+    """Zero-pad height and width at the bottom and right up to shape: for inputs such as
+    color hints, where a reflected copy would be a hint that nobody gave."""
+    height, width = images.shape[-2:]
+    return nn.functional.pad(images, (0, shape[1] - width, 0, shape[0] - height))

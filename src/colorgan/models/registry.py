@@ -63,6 +63,16 @@ PRESETS: dict[str, Preset] = {
                     "ImageNet top-1 against Lite0's 75.1%)",
         build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
                                                             encoder="efficientnet-lite2")),
+    "efficientnet-unet-hints": replace(
+        EFFICIENTNET_UNET, name="efficientnet-unet-hints",
+        description="efficientnet-unet that also takes color hints (a, b and where): "
+                    "fine-tuned from an automatic efficientnet-unet",
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, hinted=True)),
+    "efficientnet-lite2-unet-hints": replace(
+        EFFICIENTNET_UNET, name="efficientnet-lite2-unet-hints",
+        description="efficientnet-lite2-unet that also takes color hints",
+        build_generator=lambda pretrained: EfficientNetUNet(
+            pretrained=pretrained, encoder="efficientnet-lite2", hinted=True)),
     "efficientnet-bins": replace(
         EFFICIENTNET_UNET, name="efficientnet-bins",
         description="efficientnet-unet predicting a distribution over ab bins (class-rebalanced "

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from colorgan import __version__
 from colorgan.colorize import MAX_VIVIDNESS, Colorizer
+from colorgan.hints import MAX_HINTS, HintError, check_hints, hints_from_json
 from colorgan.imageio import (
     BrokenImage,
     ImageTooLarge,
@@ -34,6 +35,9 @@ STATIC = Path(str(resources.files("colorgan.server") / "static"))
 SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
 SIZE_CHOICES = (128, 192, 256, 384, 512)
+HINTS_FIELD = ('a JSON list of up to 256 hints, [{"x": 120, "y": 80, "color": "#c0392b"}]: '
+               "x, y in the photo's pixels from its top left; only the color's chroma is "
+               "used, the photo keeps its lightness")
 # Multipart framing around the file: allowed on top of the upload limit.
 FORM_OVERHEAD = 64 * 1024
 
@@ -118,7 +122,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                 "sizes": list(SIZE_CHOICES), "default_size": DEFAULT_WORKING_SIZE,
                 "max_vividness": MAX_VIVIDNESS, "default_vividness": colorizer.vividness,
                 "formats": list(FORMATS), "max_upload_bytes": limits.max_upload_bytes,
-                "max_pixels": limits.max_pixels}
+                "max_pixels": limits.max_pixels, "hints": colorizer.takes_hints,
+                "max_hints": MAX_HINTS}
 
     @app.post("/api/colorize", response_class=Response, responses={
         200: {"content": {"image/png": {}, "image/jpeg": {}}},
@@ -128,21 +133,27 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
     async def colorize(file: Annotated[UploadFile, File(description="the photo")],
                        size: Annotated[int, Form(ge=32, le=1024)] = DEFAULT_WORKING_SIZE,
                        vividness: Annotated[float | None, Form(ge=0, le=MAX_VIVIDNESS)] = None,
-                       format: Annotated[Literal["png", "jpg"], Form()] = "png") -> Response:
+                       format: Annotated[Literal["png", "jpg"], Form()] = "png",
+                       hints: Annotated[str | None, Form(description=HINTS_FIELD)] = None
+                       ) -> Response:
         """Color one photo; the answer is the image at the photo's own size.
 
         vividness scales the colors: 1 as the model colors them, above 1 stronger, 0 gray;
-        left out, the model's default (GET /api/models: default_vividness).
+        left out, the model's default (GET /api/models: default_vividness). hints: colors
+        a person knows at points of the photo (422 if the model takes none: GET /api/models).
         """
         content = await file.read(limits.max_upload_bytes + 1)
         if len(content) > limits.max_upload_bytes:
             return _too_large(limits)
         file_format, media_type = FORMATS[format]
         try:
+            photo_hints = hints_from_json(hints) if hints else []
+            if photo_hints and not colorizer.takes_hints:
+                raise HintError("this model does not take color hints")
             pixels = image_pixels(content, limits.max_pixels)  # the header only: no work yet
             chosen = colorizer if vividness is None else colorizer.with_vividness(vividness)
-            encoded = await pool.run(pixels, _colorize_bytes, chosen,
-                                     content, size, file_format, limits.max_pixels)
+            encoded = await pool.run(pixels, _colorize_bytes, chosen, content, size,
+                                     file_format, limits.max_pixels, photo_hints)
         except Busy:
             raise HTTPException(503, "busy: too many photos in progress, retry shortly",
                                 headers={"Retry-After": "5"}) from None
@@ -154,6 +165,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
             raise HTTPException(415, _without_label(error)) from None
         except BrokenImage as error:
             raise HTTPException(422, _without_label(error)) from None
+        except HintError as error:
+            raise HTTPException(422, str(error)) from None
         stem = Path(file.filename or "photo").stem or "photo"
         return Response(encoded, media_type=media_type,
                         headers={"Content-Disposition": attachment(f"{stem}-color.{format}")})
@@ -247,9 +260,10 @@ async def _no_body():
 
 
 def _colorize_bytes(colorizer: Colorizer, content: bytes, size: int, file_format: str,
-                    max_pixels: int) -> bytes:
+                    max_pixels: int, hints: list) -> bytes:
     image = open_image(content, max_pixels, name="upload")
-    return encode_image(colorizer.colorize(image, size), file_format)
+    check_hints(hints, image.width, image.height)
+    return encode_image(colorizer.colorize(image, size, hints), file_format)
 
 
 def _too_large(limits: ServerLimits) -> JSONResponse:

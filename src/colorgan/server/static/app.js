@@ -1,4 +1,5 @@
-// The page's only script: pick or drop a photo, send it to /api/colorize, compare, download.
+// The page's only script: pick or drop a photo, send it to /api/colorize, compare, place
+// color hints, download.
 "use strict";
 const drop = document.getElementById("drop");
 const fileInput = document.getElementById("file");
@@ -12,11 +13,18 @@ const after = document.getElementById("after");
 const beforeClip = document.getElementById("before-clip");
 const slider = document.getElementById("slider");
 const download = document.getElementById("download");
+const compare = document.getElementById("compare");
+const markers = document.getElementById("markers");
+const hintsBox = document.getElementById("hints");
+const hintColor = document.getElementById("hint-color");
+const hintList = document.getElementById("hint-list");
+const clearHints = document.getElementById("clear-hints");
 let urls = [];
 let current = null;  // the last photo chosen: changing a setting colors it again
 
 async function loadSizes() {
   const info = await (await fetch("/api/models")).json();
+  hintsBox.dataset.available = info.hints ? "true" : "false";
   vividness.value = info.default_vividness;  // the model's chosen default
   vividnessValue.textContent = Number(vividness.value).toFixed(1);
   for (const size of info.sizes) {
@@ -98,6 +106,8 @@ async function colorize(file) {
   form.append("file", file);
   form.append("size", settings.size);
   form.append("vividness", settings.vividness);
+  const sentHints = hints.map(({ x, y, color }) => ({ x: Math.round(x), y: Math.round(y), color }));
+  if (sentHints.length) form.append("hints", JSON.stringify(sentHints));
   try {
     const answer = await request(form, controller.signal);
     if (!answer.ok) {
@@ -120,8 +130,11 @@ async function colorize(file) {
     download.download = `${file.name.replace(/\.[^.]*$/, "")}-color.png`;
     result.dataset.vividness = settings.vividness;
     result.dataset.size = settings.size;
+    result.dataset.hints = sentHints.length;
     result.classList.remove("stale");
     result.hidden = false;
+    hintsBox.hidden = hintsBox.dataset.available !== "true";
+    compare.classList.toggle("hinting", !hintsBox.hidden);
     fitBefore();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     setStatus(`Done in ${seconds} s. Drag the slider to compare.`);
@@ -139,13 +152,13 @@ drop.addEventListener("click", () => fileInput.click());
 drop.addEventListener("keydown", (event) => {
   if (event.key === "Enter" || event.key === " ") { event.preventDefault(); fileInput.click(); }
 });
-fileInput.addEventListener("change", () => colorize(fileInput.files[0]));
+fileInput.addEventListener("change", () => choose(fileInput.files[0]));
 drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (event) => {
   event.preventDefault();
   drop.classList.remove("over");
-  colorize(event.dataTransfer.files[0]);
+  choose(event.dataTransfer.files[0]);
 });
 vividness.addEventListener("input", () => {
   vividnessValue.textContent = Number(vividness.value).toFixed(1);
@@ -154,4 +167,125 @@ vividness.addEventListener("input", () => {
 sizeSelect.addEventListener("change", scheduleColorize);
 slider.addEventListener("input", () => { beforeClip.style.width = `${slider.value}%`; });
 window.addEventListener("resize", fitBefore);
+
+function choose(file) {
+  removeAllHints();  // hints belong to the photo they were put on
+  colorize(file);
+}
+
+// Color hints: points in the photo's own pixels with a color; each has a marker on the photo
+// (drag it, or arrow keys; Delete removes it) and an entry in the list (its color, Remove).
+const hints = [];
+const KEY_STEP = 0.01;  // arrow keys move a hint by 1% of the photo's side (Shift: 5%)
+
+function photoPoint(event) {
+  const box = after.getBoundingClientRect();
+  const clamp = (value, high) => Math.min(Math.max(value, 0), high - 1);
+  return {
+    x: clamp((event.clientX - box.left) / box.width * after.naturalWidth, after.naturalWidth),
+    y: clamp((event.clientY - box.top) / box.height * after.naturalHeight, after.naturalHeight),
+  };
+}
+
+function addHint(x, y, color) {
+  const hint = { x, y, color, marker: document.createElement("button"),
+                 item: document.createElement("li") };
+  hint.marker.type = "button";
+  hint.marker.className = "hint-marker";
+  hint.marker.addEventListener("keydown", (event) => moveByKey(hint, event));
+  hint.marker.addEventListener("pointerdown", (event) => drag(hint, event));
+  const picker = Object.assign(document.createElement("input"), { type: "color", value: color });
+  picker.addEventListener("input", () => { hint.color = picker.value; showHint(hint); scheduleColorize(); });
+  const remove = Object.assign(document.createElement("button"), { type: "button",
+                                                                   textContent: "Remove" });
+  remove.addEventListener("click", () => removeHint(hint));
+  hint.item.append(document.createElement("span"), " ", picker, " ", remove);
+  hints.push(hint);
+  markers.append(hint.marker);
+  hintList.append(hint.item);
+  renumber();
+  scheduleColorize();
+  return hint;
+}
+
+function showHint(hint) {
+  const number = hints.indexOf(hint) + 1;
+  const where = `(${Math.round(hint.x)}, ${Math.round(hint.y)})`;
+  hint.marker.style.left = `${hint.x / after.naturalWidth * 100}%`;
+  hint.marker.style.top = `${hint.y / after.naturalHeight * 100}%`;
+  hint.marker.style.background = hint.color;
+  hint.marker.setAttribute("aria-label", `Hint ${number} at ${where}, ${hint.color}`);
+  hint.item.firstChild.textContent = `Hint ${number} at ${where}`;
+  hint.item.querySelector("input").setAttribute("aria-label", `Color of hint ${number}`);
+  hint.item.querySelector("button").setAttribute("aria-label", `Remove hint ${number}`);
+}
+
+function renumber() {
+  hints.forEach(showHint);
+  clearHints.disabled = hints.length === 0;
+}
+
+function removeHint(hint) {
+  hints.splice(hints.indexOf(hint), 1);
+  hint.marker.remove();
+  hint.item.remove();
+  renumber();
+  scheduleColorize();
+}
+
+function removeAllHints() {
+  const had = hints.length > 0;
+  while (hints.length) {
+    const hint = hints.pop();
+    hint.marker.remove();
+    hint.item.remove();
+  }
+  renumber();
+  return had;
+}
+
+function moveByKey(hint, event) {
+  const step = event.shiftKey ? 5 * KEY_STEP : KEY_STEP;
+  const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  if (event.key === "Delete" || event.key === "Backspace") {
+    event.preventDefault();
+    removeHint(hint);
+    return;
+  }
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  const [dx, dy] = moves[event.key];
+  hint.x = Math.min(Math.max(hint.x + dx * step * after.naturalWidth, 0), after.naturalWidth - 1);
+  hint.y = Math.min(Math.max(hint.y + dy * step * after.naturalHeight, 0), after.naturalHeight - 1);
+  showHint(hint);
+  scheduleColorize();
+}
+
+function drag(hint, event) {
+  event.preventDefault();
+  hint.marker.setPointerCapture(event.pointerId);
+  const follow = (move) => { Object.assign(hint, photoPoint(move)); showHint(hint); };
+  hint.marker.addEventListener("pointermove", follow);
+  hint.marker.addEventListener("pointerup", () => {
+    hint.marker.removeEventListener("pointermove", follow);
+    scheduleColorize();
+  }, { once: true });
+}
+
+compare.addEventListener("click", (event) => {
+  if (hintsBox.hidden || event.target.closest(".hint-marker")) return;
+  const { x, y } = photoPoint(event);
+  addHint(x, y, hintColor.value);
+  showResultWhole();
+});
+
+function showResultWhole() {
+  // A hint is judged on the colored photo: the comparison slides aside to show all of it.
+  slider.value = 0;
+  beforeClip.style.width = "0%";
+}
+for (const preset of document.querySelectorAll(".preset")) {
+  preset.addEventListener("click", () => { hintColor.value = preset.dataset.color; });
+}
+clearHints.addEventListener("click", () => { if (removeAllHints()) scheduleColorize(); });
 loadSizes();

@@ -1,0 +1,55 @@
+"""What color hints cost at inference: a 1 MP photo colored by the automatic model, and by the
+hint model without and with hints, on each backend, timed in one run (best of several).
+
+Run: python benchmarks/hint_speed.py --automatic runs/all-folders/best.safetensors
+     [--model PATH (default: the bundled model)] [--hints 10] [--size 256]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from skimage import data
+
+sys.path.insert(0, str(Path(__file__).parent))
+from colorgan.colorize import Colorizer, onnx_runtime_installed  # noqa: E402
+from colorgan.hints import ground_truth_hints  # noqa: E402
+from machine import best_time, describe_machine  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--automatic", required=True, help="the automatic model to compare with")
+    parser.add_argument("--model", help="the hint model (default: the bundled model)")
+    parser.add_argument("--hints", type=int, default=10)
+    parser.add_argument("--size", type=int, default=256)
+    args = parser.parse_args()
+    photo = Image.fromarray(data.astronaut()).resize((1224, 816), Image.Resampling.BICUBIC)
+    gray = photo.convert("L")
+    hints = ground_truth_hints(np.asarray(photo), args.hints, np.random.default_rng(0), args.size)
+    backends = ["torch"] + (["onnx"] if onnx_runtime_installed() else [])
+    print(describe_machine())
+    print(f"1224x816 photo, {args.size} px working size, {args.hints} hints; seconds per photo "
+          "(colorize, no file I/O), best of 5\n")
+    print("| backend | automatic | hint model, no hints | hint model, hints | hints / automatic |")
+    print("|---|---|---|---|---|")
+    for backend in backends:
+        automatic = Colorizer.load(args.automatic, "cpu", _backend(args.automatic, backend))
+        hinted = Colorizer.load(args.model, "cpu", backend)
+        seconds = [best_time(run) for run in (
+            lambda: automatic.colorize(gray, args.size),
+            lambda: hinted.colorize(gray, args.size),
+            lambda: hinted.colorize(gray, args.size, hints))]
+        print(f"| {backend} ({automatic.backend}/{hinted.backend}) | {seconds[0]:.3f} | "
+              f"{seconds[1]:.3f} | {seconds[2]:.3f} | {seconds[2] / seconds[0]:.2f}x |")
+
+
+def _backend(model: str, wanted: str) -> str:
+    """The automatic model runs on ONNX Runtime only if it has an ONNX form."""
+    return wanted if wanted == "torch" or model.endswith(".onnx") else "torch"
+
+
+if __name__ == "__main__":
+    main()
