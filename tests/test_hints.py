@@ -189,3 +189,22 @@ def test_batches_mix_photos_with_and_without_hints():
              colorizer.colorize(grays[1], 64)]
     for a, b in zip(together, alone, strict=True):
         assert np.abs(np.asarray(a, np.int16) - np.asarray(b, np.int16)).max() <= 1
+
+
+def test_hints_are_part_of_the_package_api():
+    import colorgan
+
+    assert colorgan.Hint is Hint and "Hint" in colorgan.__all__
+
+
+def test_a_hinted_color_is_asked_for_as_it_is_whatever_the_vividness(monkeypatch):
+    colorizer = hinted_colorizer().with_vividness(1.25)
+    seen = []
+    predict = colorizer.predict_chroma
+    monkeypatch.setattr(colorizer, "predict_chroma", lambda batch, hints=None:
+                        seen.append(hints) or predict(batch, hints))
+    colorizer.colorize(color_photo(1, (64, 64)).convert("L"), 64, [Hint(30, 30, "#c0392b")])
+    red = hint_chroma([(192, 57, 43)])[0]
+    # the model's colors will be scaled by 1.25, so it is asked for the hint's chroma / 1.25
+    assert torch.allclose(seen[0][0, :2, 30, 30], red / 1.25)
+    assert seen[0][0, 2, 30, 30] == 1

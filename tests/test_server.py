@@ -101,9 +101,9 @@ class SlowColorizer:
     def with_vividness(self, vividness):
         return self
 
-    def colorize(self, image, size):
+    def colorize(self, image, size, hints=()):
         time.sleep(self.seconds)
-        return self.real.colorize(image, size)
+        return self.real.colorize(image, size, hints)
 
 
 def test_full_queue_answers_503_with_retry_after_and_slow_work_times_out(colorizer):

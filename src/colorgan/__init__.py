@@ -9,7 +9,11 @@ def __getattr__(name: str):
         from colorgan.colorize import Colorizer
 
         return Colorizer
+    if name == "Hint":
+        from colorgan.hints import Hint
+
+        return Hint
     raise AttributeError(f"module 'colorgan' has no attribute {name!r}")
 
 
-__all__ = ["Colorizer", "__version__"]
+__all__ = ["Colorizer", "Hint", "__version__"]

@@ -206,6 +206,10 @@ class Colorizer:
             check_hints(photo_hints, plane.width, plane.height)
             shape = working_shape(plane.height, plane.width, size)
             inputs.append(hint_planes(photo_hints, (plane.height, plane.width), shape))
+            # Vividness scales the model's colors; a hinted color is asked for as it is, so
+            # the model is asked for it divided by the vividness that will scale it back.
+            if self.vividness > 0:
+                inputs[-1][:2] /= self.vividness
         return inputs
 
     def working_chroma(self, luminances: Sequence[torch.Tensor], batch_size: int = 8,
