@@ -1,8 +1,9 @@
 """What color hints cost at inference: a 1 MP photo colored by the automatic model, and by the
 hint model without and with hints, on each backend, timed in one run (best of several).
 
-Run: python benchmarks/hint_speed.py --automatic runs/all-folders/best.safetensors
+Run: python benchmarks/hint_speed.py --automatic runs/bundled/v3.safetensors
      [--model PATH (default: the bundled model)] [--hints 10] [--size 256]
+The automatic model runs on ONNX Runtime from the .onnx file beside it (`colorgan export`).
 """
 
 import argparse
@@ -21,7 +22,8 @@ from machine import best_time, describe_machine  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--automatic", required=True, help="the automatic model to compare with")
+    parser.add_argument("--automatic", required=True, type=Path,
+                        help="the automatic model (.safetensors) to compare with")
     parser.add_argument("--model", help="the hint model (default: the bundled model)")
     parser.add_argument("--hints", type=int, default=10)
     parser.add_argument("--size", type=int, default=256)
@@ -36,19 +38,16 @@ def main() -> None:
     print("| backend | automatic | hint model, no hints | hint model, hints | hints / automatic |")
     print("|---|---|---|---|---|")
     for backend in backends:
-        automatic = Colorizer.load(args.automatic, "cpu", _backend(args.automatic, backend))
+        automatic_form = args.automatic.with_suffix(".onnx") if backend == "onnx" \
+            else args.automatic
+        automatic = Colorizer.load(automatic_form, "cpu", backend)
         hinted = Colorizer.load(args.model, "cpu", backend)
         seconds = [best_time(run) for run in (
             lambda: automatic.colorize(gray, args.size),
             lambda: hinted.colorize(gray, args.size),
             lambda: hinted.colorize(gray, args.size, hints))]
-        print(f"| {backend} ({automatic.backend}/{hinted.backend}) | {seconds[0]:.3f} | "
+        print(f"| {backend} | {seconds[0]:.3f} | "
               f"{seconds[1]:.3f} | {seconds[2]:.3f} | {seconds[2] / seconds[0]:.2f}x |")
-
-
-def _backend(model: str, wanted: str) -> str:
-    """The automatic model runs on ONNX Runtime only if it has an ONNX form."""
-    return wanted if wanted == "torch" or model.endswith(".onnx") else "torch"
 
 
 if __name__ == "__main__":

@@ -44,8 +44,8 @@ def hinted_generator(seed: int = 0) -> nn.Module:
 
     torch.manual_seed(seed)
     generator = get_preset("efficientnet-unet-hints").build_generator(False)
-    for branch in (generator.hint_stem, generator.hint_head):
-        nn.init.normal_(branch.weight, std=0.5)
+    for parameter in generator.hint_parameters():
+        nn.init.normal_(parameter, std=0.5)
     return generator.eval()
 
 

@@ -140,11 +140,12 @@ def test_a_hint_model_without_hints_is_its_automatic_start():
     automatic = get_preset("efficientnet-unet").build_generator(False).eval()
     hinted = get_preset("efficientnet-unet-hints").build_generator(False).eval()
     missing = hinted.load_state_dict(automatic.state_dict(), strict=False).missing_keys
-    assert sorted(missing) == ["hint_head.weight", "hint_stem.weight"]
+    assert sorted(missing) == ["hint_decoder.0.weight", "hint_decoder.1.weight",
+                               "hint_decoder.2.weight", "hint_head.weight", "hint_stem.weight"]
     luminance = torch.rand(2, 1, 70, 90) * 2 - 1
     with torch.no_grad():
-        torch.nn.init.normal_(hinted.hint_head.weight)  # trained branches: zero hints still
-        torch.nn.init.normal_(hinted.hint_stem.weight)  # add nothing (no bias)
+        for parameter in hinted.hint_parameters():  # trained branches: zero hints still
+            torch.nn.init.normal_(parameter)  # add nothing (no bias)
         assert torch.allclose(hinted(luminance), automatic(luminance), atol=1e-6)
         assert torch.allclose(hinted(luminance, torch.zeros(2, 3, 70, 90)),
                               automatic(luminance), atol=1e-6)

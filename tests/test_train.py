@@ -89,14 +89,18 @@ def test_a_hint_model_fine_tunes_from_the_automatic_one_with_simulated_hints(tmp
                          hint_free_share=0.0, error_hint_share=0.5)
     trainer = Trainer(config)
     assert trainer.takes_hints
-    assert trainer.generator.hint_head.weight.abs().max() == 0  # starts as the automatic model
+    branches = trainer.generator.hint_parameters()
+    assert all(p.abs().max() == 0 for p in branches)  # starts as the automatic model
+    assert trainer.group_roles == ["rest", "encoder", "hint"]
+    rates = {role: group["lr"] for role, group in zip(trainer.group_roles,
+                                                      trainer.optimizer_g.param_groups)}
+    assert rates["hint"] == config.hint_lr_scale * rates["rest"]  # the new branches learn fast
     luminance, chroma = fixed_batch()
     first = trainer._simulated_hints(luminance, chroma)
     assert first[:, 2].flatten(1).amax(1).min() == 1  # hint_free_share 0: every crop has hints
     assert torch.equal(first, trainer._simulated_hints(luminance, chroma))  # seeded by the step
     losses = losses_after_steps(trainer, trainer.pretrain_step, 15)
-    assert trainer.generator.hint_head.weight.abs().max() > 0  # the new branch learns
-    assert trainer.generator.hint_stem.weight.abs().max() > 0
+    assert all(p.abs().max() > 0 for p in branches)  # every branch learns
     assert min(losses[-3:]) < losses[0]
     with pytest.raises(ValueError, match="hint_free_share"):
         Trainer(dataclasses.replace(config, hint_free_share=1.5))

@@ -61,6 +61,9 @@ class TrainConfig:
     # this share of crops, and on this share of the others where its colors are most wrong.
     hint_free_share: float = 0.4
     error_hint_share: float = 0.5
+    # The hint branches start at zero: at the fine-tuning rate of the rest they would take
+    # thousands of steps to matter, so they learn this many times faster.
+    hint_lr_scale: float = 25.0
 
     @property
     def save_interval(self) -> int:

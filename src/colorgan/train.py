@@ -112,6 +112,8 @@ class Trainer:
         for name in ("hint_free_share", "error_hint_share"):
             if not 0.0 <= getattr(config, name) <= 1.0:
                 raise ValueError(f"{name} {getattr(config, name)} is outside [0, 1]")
+        if config.hint_lr_scale < 0:
+            raise ValueError(f"hint_lr_scale {config.hint_lr_scale} is negative")
         self.bins_loss: BinnedChromaLoss | None = None
         self.chroma_histogram: torch.Tensor | None = None
         if config.init_weights:
@@ -147,27 +149,34 @@ class Trainer:
         return getattr(self.preset, name) if value is None else value
 
     def _generator_groups(self) -> list[dict]:
-        encoder = getattr(self.generator, "encoder_parameters", list)()
-        encoder_ids = {id(p) for p in encoder}
-        rest = [p for p in self.generator.parameters() if id(p) not in encoder_ids]
-        return [{"params": rest}, {"params": encoder}] if encoder else [{"params": rest}]
+        """The generator's parameters by role: the rest, a pretrained encoder, hint branches
+        (self.group_roles says which group is which)."""
+        special = {role: getattr(self.generator, f"{role}_parameters", list)()
+                   for role in ("encoder", "hint")}
+        taken = {id(p) for parameters in special.values() for p in parameters}
+        groups = {"rest": [p for p in self.generator.parameters() if id(p) not in taken],
+                  **{role: parameters for role, parameters in special.items() if parameters}}
+        self.group_roles = list(groups)
+        return [{"params": parameters} for parameters in groups.values()]
 
     def _apply_learning_rates(self) -> None:
         """Set both optimizers' rates for the current step (the schedule and encoder follow it)."""
-        for group, lr in zip(self.optimizer_g.param_groups, self._generator_lrs(), strict=False):
-            group["lr"] = lr
+        rates = self._generator_lrs()
+        for group, role in zip(self.optimizer_g.param_groups, self.group_roles, strict=True):
+            group["lr"] = rates[role]
         for group in self.optimizer_d.param_groups:
             group["lr"] = self._setting("lr_discriminator") * self._schedule_factor()
 
-    def _generator_lrs(self) -> tuple[float, float]:
-        """The decoder's (or whole generator's) and a pretrained encoder's learning rates now.
+    def _generator_lrs(self) -> dict[str, float]:
+        """The learning rates now of the generator's rest, its pretrained encoder and its hint
+        branches.
 
         The encoder's is 0 while the fresh decoder warms up (its first, large gradients would
         otherwise wash out the ImageNet features), then its share of the generator's."""
         lr = self._setting("lr_generator") * self._schedule_factor()
-        if self.step < self.config.encoder_frozen_steps:
-            return lr, 0.0
-        return lr, lr * self._setting("encoder_lr_scale")
+        encoder = 0.0 if self.step < self.config.encoder_frozen_steps else \
+            lr * self._setting("encoder_lr_scale")
+        return {"rest": lr, "encoder": encoder, "hint": lr * self.config.hint_lr_scale}
 
     def _schedule_factor(self) -> float:
         """The schedule's share of the base learning rates at this step. Cosine annealing ends

@@ -80,12 +80,23 @@ class EfficientNetUNet(nn.Module):
             self.head = nn.Sequential(nn.Conv2d(DECODER_WIDTHS[0], 2, 3, padding=1), nn.Tanh())
         self.takes_hints = hinted
         if hinted:
-            self.hint_stem = _zero_conv(HINT_CHANNELS, skip_channels[0])
-            self.hint_head = _zero_conv(HINT_CHANNELS, DECODER_WIDTHS[0])
+            self.hint_stem = _zero_conv(HINT_CHANNELS, skip_channels[0], 3, 2)
+            # At 1/16, 1/8 and 1/4 the decoder gets the hints pooled to its resolution, a
+            # short way for a hint's color to reach its whole region; at 1/2 the head, exact.
+            self.hint_decoder = nn.ModuleList(_zero_conv(HINT_CHANNELS, width, 1, 1)
+                                              for width in reversed(DECODER_WIDTHS[1:]))
+            self.hint_head = _zero_conv(HINT_CHANNELS, DECODER_WIDTHS[0], 3, 2)
 
     def encoder_parameters(self) -> list[nn.Parameter]:
         """The pretrained part, which trains with a lower learning rate."""
         return list(self.encoder.parameters())
+
+    def hint_parameters(self) -> list[nn.Parameter]:
+        """The hint branches, which start at zero and train with a higher learning rate."""
+        if not self.takes_hints:
+            return []
+        return [*self.hint_stem.parameters(), *self.hint_decoder.parameters(),
+                *self.hint_head.parameters()]
 
     def _encode(self, luminance: torch.Tensor, hints: torch.Tensor | None) -> list[torch.Tensor]:
         gray = ((luminance + 1) / 2 - GRAY_MEAN) / GRAY_STD
@@ -114,6 +125,9 @@ class EfficientNetUNet(nn.Module):
         features = self.bridge(skips.pop())
         for index, up in enumerate(reversed(self.ups)):
             features = up(features, skips.pop())
+            if padded_hints is not None and index < len(self.ups) - 1:
+                scale = padded.shape[-1] // features.shape[-1]  # 16, 8, 4
+                features = features + self.hint_decoder[index](_pooled(padded_hints, scale))
             if index == 0:
                 features = self.attention(features)
         if padded_hints is not None:
@@ -131,8 +145,16 @@ class EfficientNetUNet(nn.Module):
         return chroma, logits[..., :-(-height // 4), :-(-width // 4)]
 
 
-def _zero_conv(in_channels: int, out_channels: int) -> nn.Conv2d:
-    """A stride-2 convolution (to the stem's 1/2 resolution) that starts as nothing."""
-    conv = nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1, bias=False)
+def _zero_conv(in_channels: int, out_channels: int, kernel: int, stride: int) -> nn.Conv2d:
+    """A convolution without bias that starts as nothing: zero hints stay zero."""
+    conv = nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=kernel // 2,
+                     bias=False)
     nn.init.zeros_(conv.weight)
     return conv
+
+
+def _pooled(hints: torch.Tensor, scale: int) -> torch.Tensor:
+    """Hint planes at 1/scale: the mean color of the hints in each cell, and 1 where any is."""
+    pooled = nn.functional.avg_pool2d(hints, scale)
+    covered = pooled[:, 2:]
+    return torch.cat([pooled[:, :2] / covered.clamp(min=1e-6), (covered > 0).float()], dim=1)
