@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import color_photo, hinted_model  # noqa: F401 - a fixture
+from tests.conftest import color_photo
 
 
 def colorgan(*args: str) -> subprocess.CompletedProcess:

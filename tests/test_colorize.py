@@ -135,9 +135,11 @@ def test_working_shape_keeps_aspect_and_never_upscales():
 
 def test_load_a_training_run_and_refuse_junk(tmp_path, colorizer):
     from colorgan.checkpoint import export_generator
+    from colorgan.colorize import read_model
 
-    export_generator(tmp_path / "mine.safetensors", colorizer.generator.state_dict(),
-                     colorizer.config)
+    # A loaded Colorizer runs a folded inference form; exports are of the trained weights.
+    weights, config = read_model(bundled_weights_path())
+    export_generator(tmp_path / "mine.safetensors", weights, config)
     mine = Colorizer.load(tmp_path / "mine.safetensors", device="cpu")
     luminance = torch.zeros(1, 1, 32, 32)
     assert torch.allclose(mine.predict_chroma(luminance), colorizer.predict_chroma(luminance))

@@ -58,7 +58,7 @@ def test_export_writes_an_onnx_model_that_runs_any_size(tmp_path):
     assert exported.returncode == 0, exported.stderr[-2000:]
     onnx_colorizer = Colorizer.load(tmp_path / "model.onnx")
     assert onnx_colorizer.backend == "onnx"
-    assert onnx_colorizer.config["preset"] == "efficientnet-unet"
+    assert onnx_colorizer.config == Colorizer.load(backend="torch").config
     assert largest_difference(Colorizer.load(backend="torch"), onnx_colorizer) <= LEVELS
     not_onnx = tmp_path / "photo.onnx"
     color_photo(1).save(not_onnx, "PNG")

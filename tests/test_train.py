@@ -93,7 +93,8 @@ def test_a_hint_model_fine_tunes_from_the_automatic_one_with_simulated_hints(tmp
     assert all(p.abs().max() == 0 for p in branches)  # starts as the automatic model
     assert trainer.group_roles == ["rest", "encoder", "hint"]
     rates = {role: group["lr"] for role, group in zip(trainer.group_roles,
-                                                      trainer.optimizer_g.param_groups)}
+                                                      trainer.optimizer_g.param_groups,
+                                                      strict=True)}
     assert rates["hint"] == config.hint_lr_scale * rates["rest"]  # the new branches learn fast
     luminance, chroma = fixed_batch()
     first = trainer._simulated_hints(luminance, chroma)

@@ -1,5 +1,5 @@
 """The generator as an ONNX model: exported with any batch, height and width, and run with
-ONNX Runtime, which is 1.4 to 1.8 times as fast as PyTorch eager on a plain CPU
+ONNX Runtime, which is 1.1 to 1.5 times as fast as PyTorch eager on a plain CPU
 (benchmarks/colorize_speed.py).
 
 The exported graph takes sides that are multiples of PAD_MULTIPLE; OnnxGenerator pads and
