@@ -32,6 +32,19 @@ def shown_result(page) -> np.ndarray:
     return np.array(pixels, np.uint8).reshape(height, width, 4)[..., :3]
 
 
+def page_with_result(playwright, url: str, photo: Path):
+    """(browser, page): the page at url, after it colored the photo."""
+    from playwright.sync_api import expect
+
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    page.goto(url)
+    expect(page.locator("#size option")).not_to_have_count(0)
+    page.locator("#file").set_input_files(str(photo))
+    expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+    return browser, page
+
+
 @pytest.fixture
 def server_url():
     with running_server("--device", "cpu") as (url, _):
@@ -91,12 +104,7 @@ def test_moving_the_vividness_slider_colors_the_photo_again(server_url, tmp_path
     photo = tmp_path / "street.png"
     color_photo(13, (160, 120)).convert("L").save(photo)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(server_url)
-        expect(page.locator("#size option")).not_to_have_count(0)
-        page.locator("#file").set_input_files(str(photo))
-        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        browser, page = page_with_result(playwright, server_url, photo)
         page.locator("#vividness").focus()
         with page.expect_request("**/api/colorize"):
             page.keyboard.press("Home")  # to the slider's minimum: no color at all
@@ -179,12 +187,7 @@ def test_a_red_hint_colors_its_region_red_and_leaves_the_rest_alone(server_url, 
     photo = tmp_path / "dress.png"
     dress_photo(photo)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.goto(server_url)
-        expect(page.locator("#size option")).not_to_have_count(0)
-        page.locator("#file").set_input_files(str(photo))
-        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        browser, page = page_with_result(playwright, server_url, photo)
         automatic = shown_result(page)
         expect(page.locator("#hints")).to_be_visible()
         page.locator(".preset", has_text="Red").click()
