@@ -8,6 +8,7 @@ The automatic model runs on ONNX Runtime from the .onnx file beside it (`colorga
 
 import argparse
 import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from skimage import data
 sys.path.insert(0, str(Path(__file__).parent))
 from colorgan.colorize import Colorizer, onnx_runtime_installed  # noqa: E402
 from colorgan.hints import ground_truth_hints  # noqa: E402
-from machine import best_time, describe_machine  # noqa: E402
+from machine import describe_machine  # noqa: E402
 
 ROUNDS = 15
 
@@ -47,12 +48,19 @@ def main() -> None:
         hinted = Colorizer.load(args.model, "cpu", backend)
         runs = [partial(colorizer.colorize, gray, args.size, given)
                 for colorizer, given in ((automatic, ()), (hinted, ()), (hinted, hints))]
+        for run in runs:  # warm-up
+            run()
         # Taken in turns, so that a burst of other load on this shared machine does not
         # fall on one of them alone.
-        seconds = np.min([[best_time(run, repeats=1) for run in runs] for _ in range(ROUNDS)],
-                         axis=0)
+        seconds = np.min([[_seconds(run) for run in runs] for _ in range(ROUNDS)], axis=0)
         print(f"| {backend} | {seconds[0]:.3f} | {seconds[1]:.3f} | {seconds[2]:.3f} | "
               f"{seconds[2] / seconds[0]:.2f}x |")
+
+def _seconds(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
 
 if __name__ == "__main__":
     main()

@@ -208,7 +208,7 @@ def test_sigterm_removes_the_upload_folder_and_a_start_removes_a_killed_servers(
     assert not list(Path(tempfile.gettempdir()).glob(f"colorgan-uploads-{process.pid}-*"))
 
 
-def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422(colorizer):
+def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422():
     hinted = Colorizer(hinted_generator(), {"preset": "efficientnet-unet-hints"}, "cpu")
     client = TestClient(create_app(hinted))
     assert client.get("/api/models").json()["hints"] is True
@@ -233,8 +233,10 @@ def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422(colorizer)
     schema = client.get("/openapi.json").json()
     form = next(iter(schema["components"]["schemas"].values()))
     assert "hints" in form["properties"]
-    automatic = TestClient(create_app(colorizer))
-    assert automatic.get("/api/models").json()["hints"] == colorizer.takes_hints
-    if not colorizer.takes_hints:
-        refused = post(automatic, gray, size=64, hints=hints)
-        assert refused.status_code == 422 and "does not take color hints" in refused.text
+    from colorgan.models import get_preset
+
+    automatic = TestClient(create_app(Colorizer(
+        get_preset("efficientnet-unet").build_generator(False), {"preset": "efficientnet-unet"})))
+    assert automatic.get("/api/models").json()["hints"] is False
+    refused = post(automatic, gray, size=64, hints=hints)
+    assert refused.status_code == 422 and "does not take color hints" in refused.text

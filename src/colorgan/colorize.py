@@ -21,7 +21,7 @@ from torch.nn import functional
 from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, read_export
 from colorgan.color import compose_rgb, lightness, lightness_to_luminance
 from colorgan.device import resolve_device
-from colorgan.hints import Hint, check_hints, hint_planes
+from colorgan.hints import Hint, HintError, check_hints, hint_planes
 from colorgan.imageio import Planes, array_to_image, to_planes
 from colorgan.models.folding import folded_generator
 from colorgan.onnx_model import OnnxGenerator
@@ -163,11 +163,9 @@ class Colorizer:
                        ) -> torch.Tensor:
         """Model chroma (N, 2, h, w) for model luminance (N, 1, h, w), both in [-1, 1], and
         for a model that takes them, hint planes (N, 3, h, w; colorgan.hints)."""
-        luminance = luminance.to(self.device).contiguous(memory_format=torch.channels_last)
-        if hints is None:
-            return self.generator(luminance).float().cpu().contiguous()
-        hints = hints.to(self.device).contiguous(memory_format=torch.channels_last)
-        return self.generator(luminance, hints).float().cpu().contiguous()
+        inputs = [tensor.to(self.device).contiguous(memory_format=torch.channels_last)
+                  for tensor in (luminance, hints) if tensor is not None]
+        return self.generator(*inputs).float().cpu().contiguous()
 
     def colorize(self, image: Image.Image | np.ndarray, size: int = DEFAULT_WORKING_SIZE,
                  hints: Sequence[Hint] = ()) -> Image.Image:
@@ -199,8 +197,8 @@ class Colorizer:
         if len(hints) != len(planes):
             raise ValueError(f"{len(hints)} lists of hints for {len(planes)} photos")
         if not self.takes_hints:
-            raise ValueError(f"this model ({self.config.get('preset')}) does not take color "
-                             "hints; the bundled model does")
+            raise HintError(f"this model ({self.config.get('preset')}) does not take color "
+                            "hints; the bundled model does")
         inputs = []
         for plane, photo_hints in zip(planes, hints, strict=True):
             check_hints(photo_hints, plane.width, plane.height)

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from colorgan import __version__
 from colorgan.colorize import MAX_VIVIDNESS, Colorizer
-from colorgan.hints import MAX_HINTS, HintError, check_hints, hints_from_json
+from colorgan.hints import MAX_HINTS, HintError, hints_from_json
 from colorgan.imageio import (
     BrokenImage,
     ImageTooLarge,
@@ -148,8 +148,6 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
         file_format, media_type = FORMATS[format]
         try:
             photo_hints = hints_from_json(hints) if hints else []
-            if photo_hints and not colorizer.takes_hints:
-                raise HintError("this model does not take color hints")
             pixels = image_pixels(content, limits.max_pixels)  # the header only: no work yet
             chosen = colorizer if vividness is None else colorizer.with_vividness(vividness)
             encoded = await pool.run(pixels, _colorize_bytes, chosen, content, size,
@@ -262,7 +260,6 @@ async def _no_body():
 def _colorize_bytes(colorizer: Colorizer, content: bytes, size: int, file_format: str,
                     max_pixels: int, hints: list) -> bytes:
     image = open_image(content, max_pixels, name="upload")
-    check_hints(hints, image.width, image.height)
     return encode_image(colorizer.colorize(image, size, hints), file_format)
 
 

@@ -205,7 +205,6 @@ function addHint(x, y, color) {
   hintList.append(hint.item);
   renumber();
   scheduleColorize();
-  return hint;
 }
 
 function showHint(hint) {
