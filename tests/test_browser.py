@@ -32,14 +32,16 @@ def shown_result(page) -> np.ndarray:
     return np.array(pixels, np.uint8).reshape(height, width, 4)[..., :3]
 
 
-def page_with_result(playwright, url: str, photo: Path):
-    """(browser, page): the page at url, after it colored the photo."""
+def page_with_result(playwright, url: str, photo: Path, engine: str = "server"):
+    """(browser, page): the page at url, after it colored the photo on the server or in the
+    browser (engine)."""
     from playwright.sync_api import expect
 
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     page = browser.new_page()
     page.goto(url)
     expect(page.locator("#size option")).not_to_have_count(0)
+    page.locator("#engine").select_option(engine)
     page.locator("#file").set_input_files(str(photo))
     expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
     return browser, page
@@ -181,13 +183,15 @@ def dress_photo(path: Path) -> None:
     Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "L").save(path)
 
 
-def test_a_red_hint_colors_its_region_red_and_leaves_the_rest_alone(server_url, tmp_path):
+@pytest.mark.parametrize("engine", ["server", "browser"])
+def test_a_red_hint_colors_its_region_red_and_leaves_the_rest_alone(server_url, tmp_path,
+                                                                    engine):
     from playwright.sync_api import expect, sync_playwright
 
     photo = tmp_path / "dress.png"
     dress_photo(photo)
     with sync_playwright() as playwright:
-        browser, page = page_with_result(playwright, server_url, photo)
+        browser, page = page_with_result(playwright, server_url, photo, engine)
         automatic = shown_result(page)
         expect(page.locator("#hints")).to_be_visible()
         page.locator(".preset", has_text="Red").click()
@@ -220,3 +224,21 @@ def test_a_red_hint_colors_its_region_red_and_leaves_the_rest_alone(server_url, 
     far = np.abs(hinted[:, :50].astype(int) - automatic[:, :50]).mean()
     assert far < 4  # the ground away from the shape barely changes
     assert np.abs(without.astype(int) - automatic).max() <= 1
+
+
+def test_coloring_in_the_browser_uploads_nothing_and_matches_the_server(server_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    photo = tmp_path / "odd.png"
+    color_photo(5, (257, 191)).convert("L").save(photo)  # odd sides: padding and resizing
+    with sync_playwright() as playwright:
+        browser, page = page_with_result(playwright, server_url, photo, engine="browser")
+        shown = shown_result(page)
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        browser.close()
+    assert f"{server_url}/api/model.onnx" in fetched
+    assert not [url for url in fetched if "/api/colorize" in url]  # the photo stayed
+    expected = httpx.post(f"{server_url}/api/colorize", files={"file": photo.open("rb")},
+                          timeout=60)
+    wanted = np.asarray(Image.open(io.BytesIO(expected.content)).convert("RGB"))
+    assert np.abs(shown.astype(int) - wanted).max() <= 1

@@ -141,6 +141,9 @@ def test_every_answer_carries_the_security_headers_and_docs_work_offline(coloriz
     for answer in answers:
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+        # cross-origin isolated, so onnxruntime-web may run threads in the page
+        assert answer.headers["cross-origin-opener-policy"] == "same-origin"
+        assert answer.headers["cross-origin-embedder-policy"] == "require-corp"
     docs = client.get("/docs").text
     assert "//" not in docs.replace("<!doctype", "")  # every asset from this server
     for asset in ("/swagger-ui/swagger-ui-bundle.js", "/swagger-ui/swagger-ui.css",
@@ -240,3 +243,25 @@ def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422():
     assert automatic.get("/api/models").json()["hints"] is False
     refused = post(automatic, gray, size=64, hints=hints)
     assert refused.status_code == 422 and "does not take color hints" in refused.text
+
+
+def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
+    client = TestClient(create_app(colorizer))
+    where = client.get("/api/models").json()["browser_model"]
+    answer = client.get(where)
+    assert answer.status_code == 200
+    assert answer.content == colorizer.onnx_file.read_bytes()
+    assert where in client.get("/openapi.json").json()["paths"]
+    for asset in ("ort.wasm.min.js", "ort-wasm-simd-threaded.mjs",
+                  "ort-wasm-simd-threaded.wasm"):  # the runtime, from the package
+        vendored = client.get(f"/static/vendor/onnxruntime-web/{asset}")
+        assert vendored.status_code == 200 and len(vendored.content) > 10_000
+    assert client.get("/static/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm"
+                      ).headers["content-type"] == "application/wasm"
+    from colorgan.models import get_preset
+
+    without = TestClient(create_app(Colorizer(  # a model with no ONNX form
+        get_preset("efficientnet-unet").build_generator(False), {"preset": "efficientnet-unet"})))
+    assert without.get("/api/models").json()["browser_model"] is None
+    missing = without.get(where)
+    assert missing.status_code == 404 and "no ONNX form" in missing.json()["detail"]

@@ -34,7 +34,7 @@ BUNDLED_WEIGHTS = "default.safetensors"  # and default.onnx: the same weights fo
 BACKENDS = ("auto", "torch", "onnx")
 
 
-def _onnx_form(model: Path) -> Path | None:
+def onnx_form(model: Path) -> Path | None:
     """The ONNX file that runs this model: itself, or the bundled model's shipped one."""
     if model.suffix == ".onnx":
         return model
@@ -96,6 +96,9 @@ class Colorizer:
         # A model may carry the vividness its users get by default (`colorgan export
         # --vividness`): the point of its accuracy-against-color curve chosen for it.
         self.vividness = float(config.get("vividness", 1.0))
+        # The model as an ONNX file, whichever backend runs it here: the web page can run it
+        # in the browser. Colorizer.load sets it where the model has one.
+        self.onnx_file: Path | None = None
 
     def with_vividness(self, vividness: float) -> "Colorizer":
         """The same model (shared, not copied) with its colors made stronger or weaker.
@@ -125,24 +128,26 @@ class Colorizer:
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
         model = Path(path) if path else bundled_weights_path()
-        onnx_form = _onnx_form(model)
+        onnx_file = onnx_form(model)
         on_cpu = resolve_device(device).type == "cpu"
         if backend == "auto":
-            backend = "onnx" if onnx_form and on_cpu and onnx_runtime_installed() else "torch"
+            backend = "onnx" if onnx_file and on_cpu and onnx_runtime_installed() else "torch"
         if backend == "onnx":
-            if onnx_form is None:
+            if onnx_file is None:
                 raise ValueError(f"{model}: no ONNX form of this model; write one with "
                                  f"`colorgan export {model} model.onnx`")
             if not on_cpu:
                 raise ValueError("the ONNX backend runs on the CPU; use the torch backend "
                                  f"for device {device!r}")
-            generator = OnnxGenerator(onnx_form)
-            return cls(generator, generator.config, "cpu")
-        if model.suffix == ".onnx":
+            generator = OnnxGenerator(onnx_file)
+            colorizer = cls(generator, generator.config, "cpu")
+        elif model.suffix == ".onnx":
             raise ValueError(f"{model}: an ONNX model runs with ONNX Runtime "
                              "(pip install 'colorgan[onnx]'; backend onnx)")
-        weights, config = read_model(model)
-        return cls.from_weights(weights, config, device)
+        else:
+            colorizer = cls.from_weights(*read_model(model), device)
+        colorizer.onnx_file = onnx_file
+        return colorizer
 
     @classmethod
     def from_weights(cls, weights: dict[str, torch.Tensor], config: dict,

@@ -35,6 +35,7 @@ STATIC = Path(str(resources.files("colorgan.server") / "static"))
 SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
 SIZE_CHOICES = (128, 192, 256, 384, 512)
+BROWSER_MODEL_PATH = "/api/model.onnx"
 HINTS_FIELD = ('a JSON list of up to 256 hints, [{"x": 120, "y": 80, "color": "#c0392b"}]: '
                "x, y in the photo's pixels from its top left; only the color's chroma is "
                "used, the photo keeps its lightness")
@@ -123,7 +124,20 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                 "max_vividness": MAX_VIVIDNESS, "default_vividness": colorizer.vividness,
                 "formats": list(FORMATS), "max_upload_bytes": limits.max_upload_bytes,
                 "max_pixels": limits.max_pixels, "hints": colorizer.takes_hints,
-                "max_hints": MAX_HINTS}
+                "max_hints": MAX_HINTS,
+                "browser_model": BROWSER_MODEL_PATH if colorizer.onnx_file else None}
+
+    @app.get(BROWSER_MODEL_PATH, response_class=FileResponse, responses={
+        200: {"content": {"application/octet-stream": {}}},
+        404: {"description": "the loaded model has no ONNX form"}})
+    async def browser_model() -> FileResponse:
+        """The loaded model as ONNX, which the page runs with onnxruntime-web to color a
+        photo in the browser itself."""
+        if colorizer.onnx_file is None:
+            raise HTTPException(404, "the loaded model has no ONNX form; serve a model "
+                                     "exported with `colorgan export MODEL model.onnx`")
+        return FileResponse(colorizer.onnx_file, media_type="application/octet-stream",
+                            filename="colorgan.onnx")
 
     @app.post("/api/colorize", response_class=Response, responses={
         200: {"content": {"image/png": {}, "image/jpeg": {}}},
@@ -187,9 +201,14 @@ class SecurityHeaders:
     HEADERS = [(b"x-content-type-options", b"nosniff"),
                (b"x-frame-options", b"DENY"),
                (b"referrer-policy", b"no-referrer"),
+               # onnxruntime-web compiles its WebAssembly and runs its threads in workers
+               # that share memory, which needs a cross-origin isolated page.
+               (b"cross-origin-opener-policy", b"same-origin"),
+               (b"cross-origin-embedder-policy", b"require-corp"),
                (b"content-security-policy",
-                b"default-src 'self'; img-src 'self' blob: data:; style-src 'self' "
-                b"'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")]
+                b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' "
+                b"blob: data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+                b"base-uri 'none'; frame-ancestors 'none'")]
 
     def __init__(self, app):
         self.app = app

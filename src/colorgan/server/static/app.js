@@ -1,5 +1,5 @@
-// The page's only script: pick or drop a photo, send it to /api/colorize, compare, place
-// color hints, download.
+// The page: pick or drop a photo, color it (on the server through /api/colorize, or in this
+// browser with in_browser.js), compare, place color hints, download.
 "use strict";
 const drop = document.getElementById("drop");
 const fileInput = document.getElementById("file");
@@ -19,12 +19,17 @@ const hintsBox = document.getElementById("hints");
 const hintColor = document.getElementById("hint-color");
 const hintList = document.getElementById("hint-list");
 const clearHints = document.getElementById("clear-hints");
+const engine = document.getElementById("engine");
+const engineLabel = document.getElementById("engine-label");
 let urls = [];
 let current = null;  // the last photo chosen: changing a setting colors it again
+let browserModel = null;  // where the model for coloring in this browser is, if the server has one
 
 async function loadSizes() {
   const info = await (await fetch("/api/models")).json();
   hintsBox.dataset.available = info.hints ? "true" : "false";
+  browserModel = info.browser_model;
+  engineLabel.hidden = !browserModel;
   vividness.value = info.default_vividness;  // the model's chosen default
   vividnessValue.textContent = Number(vividness.value).toFixed(1);
   for (const size of info.sizes) {
@@ -84,6 +89,20 @@ async function request(form, signal) {
   }
 }
 
+async function colorOnServer(file, settings, sentHints, signal) {
+  const form = new FormData();
+  form.append("file", file);
+  form.append("size", settings.size);
+  form.append("vividness", settings.vividness);
+  if (sentHints.length) form.append("hints", JSON.stringify(sentHints));
+  const answer = await request(form, signal);
+  if (!answer.ok) {
+    const problem = await answer.json().catch(() => ({}));
+    throw new Error(typeof problem.detail === "string" ? problem.detail : answer.statusText);
+  }
+  return answer.blob();
+}
+
 async function colorize(file) {
   if (!file) return;
   clearTimeout(debounce);
@@ -102,20 +121,13 @@ async function colorize(file) {
   pending = { controller, ticker };
   markStale();
   setStatus(`Coloring ${file.name}…`, "busy");
-  const form = new FormData();
-  form.append("file", file);
-  form.append("size", settings.size);
-  form.append("vividness", settings.vividness);
   const sentHints = hints.map(({ x, y, color }) => ({ x: Math.round(x), y: Math.round(y), color }));
-  if (sentHints.length) form.append("hints", JSON.stringify(sentHints));
   try {
-    const answer = await request(form, controller.signal);
-    if (!answer.ok) {
-      const problem = await answer.json().catch(() => ({}));
-      const detail = typeof problem.detail === "string" ? problem.detail : answer.statusText;
-      throw new Error(detail);
-    }
-    const colored = URL.createObjectURL(await answer.blob());
+    const colored = URL.createObjectURL(engine.value === "browser"
+      ? await colorInBrowser(file, browserModel, { size: Number(settings.size),
+                                                    vividness: Number(settings.vividness),
+                                                    hints: sentHints })
+      : await colorOnServer(file, settings, sentHints, controller.signal));
     const original = URL.createObjectURL(file);
     if (controller.signal.aborted) return;
     urls.forEach(URL.revokeObjectURL);
@@ -131,6 +143,7 @@ async function colorize(file) {
     result.dataset.vividness = settings.vividness;
     result.dataset.size = settings.size;
     result.dataset.hints = sentHints.length;
+    result.dataset.engine = engine.value;
     result.classList.remove("stale");
     result.hidden = false;
     hintsBox.hidden = hintsBox.dataset.available !== "true";
@@ -165,6 +178,7 @@ vividness.addEventListener("input", () => {
   scheduleColorize();
 });
 sizeSelect.addEventListener("change", scheduleColorize);
+engine.addEventListener("change", scheduleColorize);
 slider.addEventListener("input", () => { beforeClip.style.width = `${slider.value}%`; });
 window.addEventListener("resize", fitBefore);
 
