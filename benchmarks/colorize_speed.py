@@ -19,9 +19,10 @@ from PIL import Image
 from skimage import data
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.colorize import Colorizer  # noqa: E402
+from colorgan.colorize import Colorizer, bundled_weights_path, read_model  # noqa: E402
 from colorgan.flops import count_flops  # noqa: E402
 from colorgan.imageio import open_image, save_image  # noqa: E402
+from colorgan.models import get_preset  # noqa: E402
 from machine import best_time, describe_machine, matmul_flops_per_second  # noqa: E402
 
 MEGAPIXELS = (0.25, 1, 12, 24)
@@ -61,10 +62,33 @@ def one_photo(path: str, model: str | None, size: int, backend: str) -> None:
     print(json.dumps({"total": total, **timings, "png_total": png_seconds, "peak_bytes": peak}))
 
 
-def model_rate(colorizer: Colorizer, size: int, batch: int = 1) -> float:
-    """Seconds of one forward pass of `batch` images at the working size."""
+def eager_generator(model: str | None) -> torch.nn.Module:
+    """The generator as training leaves it (batch norms apart, contiguous tensors): what
+    PyTorch eager runs before colorgan's inference changes."""
+    weights, config = read_model(Path(model) if model else bundled_weights_path())
+    generator = get_preset(config["preset"]).build_generator(False)
+    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
+    return generator.eval()
+
+
+def forward_seconds(colorizers: dict[str, Colorizer], eager: torch.nn.Module, size: int,
+                    batch: int) -> dict[str, float]:
+    """Seconds of one forward pass of `batch` images at the working size, for PyTorch eager
+    and each backend, best of interleaved rounds."""
     luminance = torch.rand(batch, 1, size, size) * 2 - 1
-    return best_time(lambda: colorizer.predict_chroma(luminance), repeats=10)
+    runs = {"eager": lambda: eager(luminance)}
+    runs.update({name: (lambda model=model: model.predict_chroma(luminance))
+                 for name, model in colorizers.items()})
+    best = dict.fromkeys(runs, float("inf"))
+    with torch.inference_mode():
+        for run in runs.values():
+            run()  # warm-up
+        for _ in range(10):
+            for name, run in runs.items():
+                started = time.perf_counter()
+                run()
+                best[name] = min(best[name], time.perf_counter() - started)
+    return best
 
 
 def startup_seconds(*arguments: str) -> float:
@@ -101,14 +125,19 @@ def main() -> None:
     luminance = torch.zeros(1, 1, args.size, args.size)
     with torch.inference_mode():
         flops = count_flops(backends["torch"].generator, luminance)
+    eager = eager_generator(args.model)
+    names = {"eager": "PyTorch eager, the trained model as is",
+             "torch": "the torch backend (batch norms folded, channels-last)",
+             "onnx": "the onnx backend (ONNX Runtime)"}
     for batch in (1, 8):
-        seconds = {name: model_rate(model, args.size, batch) for name, model in backends.items()}
-        rates = {name: batch * flops / value for name, value in seconds.items()}
+        seconds = forward_seconds(backends, eager, args.size, batch)
         print(f"model forward, batch {batch} at {args.size}x{args.size} "
-              f"({flops / 1e9:.2f} GFLOP an image): PyTorch {seconds['torch'] * 1000:.0f} ms "
-              f"({rates['torch'] / matmul:.0%} of matmul), ONNX Runtime "
-              f"{seconds['onnx'] * 1000:.0f} ms ({rates['onnx'] / matmul:.0%} of matmul): "
-              f"{seconds['torch'] / seconds['onnx']:.2f}x faster")
+              f"({flops / 1e9:.2f} GFLOP an image):")
+        for name, value in seconds.items():
+            print(f"  {names[name]}: {value * 1000:.0f} ms "
+                  f"({batch * flops / value / matmul:.0%} of matmul)")
+        print(f"  ONNX Runtime {seconds['eager'] / seconds['onnx']:.2f}x as fast as PyTorch "
+              f"eager, {seconds['torch'] / seconds['onnx']:.2f}x as fast as the torch backend")
     print(f"folder of 256x256 photos, batches of 8: "
           f"{folder_throughput(colorizer, args.size):.1f} photos/s")
     print(f"startup: `colorgan --help` {startup_seconds('--help'):.2f} s, "
