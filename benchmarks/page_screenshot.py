@@ -14,9 +14,7 @@ from skimage import data
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.servers import running_server  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 def main() -> None:
@@ -24,7 +22,7 @@ def main() -> None:
             sync_playwright() as playwright:
         photo = Path(folder) / "rocket.png"
         Image.fromarray(data.rocket()).convert("L").save(photo)
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 900, "height": 900})
         page.goto(url)
         page.locator("#file").set_input_files(str(photo))
