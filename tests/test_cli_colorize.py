@@ -295,3 +295,29 @@ def test_hints_need_one_photo_and_a_model_that_takes_them(hinted_model, gray_fol
                        "--model", str(automatic), "--hint", "1,1,#ff0000")
     assert refused.returncode == 2 and "does not take color hints" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_uris_of_a_file_system_work_as_paths_do(gray_folder, tmp_path):
+    # file:// goes through pyarrow's file systems, as s3:// and gs:// do (colorgan.storage).
+    pytest.importorskip("pyarrow")
+    (gray_folder / "inner" / "torn.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
+    paths, uris = tmp_path / "paths", tmp_path / "uris"
+    assert colorgan("colorize", str(gray_folder), "-r", "-o", str(paths), "--size", "64"
+                    ).returncode == 1
+    result = colorgan("colorize", gray_folder.as_uri(), "-r", "-o", uris.as_uri(),
+                      "--size", "64")
+    assert result.returncode == 1 and "done 3, failed 1" in result.stdout
+    assert f"{(gray_folder / 'inner' / 'torn.jpg').as_uri()}: " in result.stderr
+    written = sorted(p.relative_to(uris) for p in uris.rglob("*.png"))
+    assert written == sorted(p.relative_to(paths) for p in paths.rglob("*.png"))
+    for relative in written:
+        assert (uris / relative).read_bytes() == (paths / relative).read_bytes()
+    assert not list(uris.rglob(".*.tmp"))
+    rerun = colorgan("colorize", gray_folder.as_uri(), "-r", "-o", uris.as_uri(),
+                     "--skip-existing")
+    assert rerun.returncode == 1 and "done 0, skipped 3, failed 1" in rerun.stdout
+    for args, message in (([gray_folder.as_uri(), "-o", str(tmp_path / "x")], "all as URIs"),
+                          ([(tmp_path / "none").as_uri(), "-o", uris.as_uri()],
+                           "no such file or folder")):
+        refused = colorgan("colorize", *args)
+        assert refused.returncode == 2 and message in refused.stderr

@@ -89,3 +89,27 @@ def test_a_killed_worker_costs_nothing_but_time(archive, tmp_path):
     ok = [row["path"] for row in rows if row["status"] == "ok"]
     assert len(ok) == 24 and len(set(ok)) == 24
     assert len(list(out.rglob("*.png"))) == 24
+
+
+def test_an_archive_named_by_uris_is_colored_as_from_paths(archive, tmp_path):
+    # file:// goes through pyarrow's file systems, as an object store's s3:// does.
+    local, cluster = tmp_path / "local", tmp_path / "cluster"
+    assert colorgan("colorize", str(archive), "-r", "-o", str(local), "--size", "64"
+                    ).returncode == 1
+    driver = tmp_path / "driver"
+    driver.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "colorgan.cli", "colorize", archive.as_uri(), "-r", "-o",
+         cluster.as_uri(), "--size", "64", "--engine", "ray", "--workers", "2"],
+        capture_output=True, text=True, timeout=600, cwd=driver)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "done 24, failed 3" in result.stdout
+    rows = manifest(cluster)  # copied into the destination at the end ...
+    assert (driver / "colorgan-manifest.jsonl").read_text() == (
+        cluster / "colorgan-manifest.jsonl").read_text()  # ... from the one kept as it went
+    assert len(rows) == 27 and all(row["path"].startswith("file:///") for row in rows)
+    for row in rows:
+        if row["status"] == "ok":
+            output = Path(row["output"].removeprefix("file://"))
+            assert output.read_bytes() == (local / output.relative_to(cluster)).read_bytes()
+    assert len(list(cluster.rglob("*.png"))) == 24

@@ -13,18 +13,19 @@ from pathlib import Path
 from PIL import Image
 from tqdm import tqdm
 
-from colorgan.checkpoint import remove_stale_temporaries
 from colorgan.colorize import Colorizer
 from colorgan.data import IMAGE_SUFFIXES
 from colorgan.imageio import (
     ImageReadError,
     eight_bit,
+    encode_for,
     open_image,
-    save_image,
 )
 from colorgan.settings import ColorizeOptions
+from colorgan.storage import LOCAL, ArrowFiles, LocalFiles
 from colorgan.video import VIDEO_SUFFIXES, VideoError, colorize_video
 
+Storage = LocalFiles | ArrowFiles
 # Photos are decoded and sent through the model together up to this many pixels at once.
 BATCH_PIXEL_BUDGET = 8_000_000
 
@@ -69,17 +70,21 @@ class NoInputs(ValueError):
 MEDIA_SUFFIXES = IMAGE_SUFFIXES | VIDEO_SUFFIXES | {".gif"}
 
 
-def collect_inputs(patterns: Sequence[str], recursive: bool = False) -> list[Source]:
-    """Files, folders (recursively with `recursive`) and globs, in order, without repeats."""
+def collect_inputs(patterns: Sequence[str | Path], recursive: bool = False,
+                   storage: Storage = LOCAL) -> list[Source]:
+    """Files, folders (recursively with `recursive`) and, on this machine, globs, in order,
+    without repeats."""
     found: list[Source] = []
     for pattern in patterns:
         path = Path(pattern)
-        if path.is_dir():
-            walk = path.rglob("*") if recursive else path.iterdir()
-            found.extend(Source(p, p.relative_to(path)) for p in sorted(walk)
-                         if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES)
-        elif path.exists():
+        files = storage.find(path, recursive)
+        if files == [path]:  # a file named on its own is taken as it is
             found.append(Source(path, Path(path.name)))
+        elif files is not None:
+            found.extend(Source(p, p.relative_to(path)) for p in files
+                         if p.suffix.lower() in MEDIA_SUFFIXES)
+        elif storage is not LOCAL:
+            raise NoInputs(f"{storage.name(path)}: no such file or folder")
         else:
             matches = sorted(glob.glob(pattern, recursive=recursive))
             if not matches:
@@ -160,33 +165,38 @@ class BatchPlan:
         return {source: target for source, target in self.targets.items() if is_video(source)}
 
 
-def plan_batch(sources: Sequence[Source], options: ColorizeOptions) -> BatchPlan:
+def plan_batch(sources: Sequence[Source], options: ColorizeOptions,
+               storage: Storage = LOCAL) -> BatchPlan:
     """Outputs for every source, existing ones skipped or refused as the options say; output
     folders made and cleared of temporaries that killed runs left there."""
     planned, clashes = plan_targets(sources, options)
     plan = BatchPlan(failed=list(clashes))
     for source, target in planned.items():
-        if target.exists() and options.skip_existing:
+        exists = storage.exists(target)
+        if exists and options.skip_existing:
             plan.skipped.append(source)
-        elif target.exists() and not options.overwrite:
-            plan.failed.append((source, f"{source}: {target} exists (use --overwrite or "
-                                        "--skip-existing)"))
+        elif exists and not options.overwrite:
+            plan.failed.append((source, f"{storage.name(source)}: {storage.name(target)} exists "
+                                        "(use --overwrite or --skip-existing)"))
         else:
             plan.targets[source] = target
     for folder in {target.parent for target in plan.targets.values()}:
-        folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_temporaries(folder)
+        storage.prepare_folder(folder)
     return plan
 
 
 def _read_chunks(sources: list[Path], options: ColorizeOptions,
-                 fail: Callable[[Path, str], None]) -> Iterator[list[tuple[Path, Image.Image]]]:
+                 fail: Callable[[Path, str], None], storage: Storage
+                 ) -> Iterator[list[tuple[Path, Image.Image]]]:
     # Group decoded photos up to a pixel budget, so batching never costs unbounded memory.
     chunk: list[tuple[Path, Image.Image]] = []
     pixels = 0
     for source in sources:
         try:
-            image = open_image(source, options.max_pixels)
+            image = open_image(storage.read(source), options.max_pixels, storage.name(source))
+        except OSError as error:  # a file system's own failure (pyarrow raises OSError)
+            fail(source, f"{storage.name(source)}: cannot read: {error}")
+            continue
         except ImageReadError as error:
             fail(source, str(error))
             continue
@@ -201,8 +211,8 @@ def _read_chunks(sources: list[Path], options: ColorizeOptions,
 
 
 def _colorize_chunk(colorizer: Colorizer, chunk: list[tuple[Path, Image.Image]],
-                    options: ColorizeOptions, fail: Callable[[Path, str], None]
-                    ) -> Iterator[tuple[Path, Image.Image, Image.Image]]:
+                    options: ColorizeOptions, fail: Callable[[Path, str], None],
+                    storage: Storage) -> Iterator[tuple[Path, Image.Image, Image.Image]]:
     # A photo that breaks the batch (an odd mode, say) is retried alone, so it fails alone.
     hints = [options.hints] * len(chunk) if options.hints else None
     try:
@@ -211,17 +221,18 @@ def _colorize_chunk(colorizer: Colorizer, chunk: list[tuple[Path, Image.Image]],
     except Exception:
         if len(chunk) == 1:
             source, _ = chunk[0]
-            fail(source, f"{source}: cannot color: {traceback.format_exc(limit=0).strip()}")
+            fail(source, f"{storage.name(source)}: cannot color: "
+                         f"{traceback.format_exc(limit=0).strip()}")
             return
         for single in chunk:
-            yield from _colorize_chunk(colorizer, [single], options, fail)
+            yield from _colorize_chunk(colorizer, [single], options, fail, storage)
         return
     for (source, image), result in zip(chunk, colorized, strict=True):
         yield source, image, result
 
 
-def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: ColorizeOptions
-                 ) -> Iterator[tuple[Path, str | None]]:
+def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: ColorizeOptions,
+                 storage: Storage = LOCAL) -> Iterator[tuple[Path, str | None]]:
     """Color and write each photo; yields (source, None) when written, (source, reason) when
     not, in the order they finish. Any engine that colors photos runs this."""
     failures: list[tuple[Path, str]] = []
@@ -229,14 +240,15 @@ def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: Color
     def fail(source: Path, reason: str) -> None:
         failures.append((source, reason))
 
-    for chunk in _read_chunks(list(targets), options, fail):
-        for source, image, result in _colorize_chunk(colorizer, chunk, options, fail):
+    for chunk in _read_chunks(list(targets), options, fail, storage):
+        for source, image, result in _colorize_chunk(colorizer, chunk, options, fail, storage):
             if options.side_by_side:
                 result = side_by_side(image, result)
+            target = targets[source]
             try:
-                save_image(result, targets[source], options.quality)
+                storage.write(target, encode_for(target, result, options.quality))
             except OSError as error:
-                fail(source, f"{targets[source]}: cannot write: {error}")
+                fail(source, f"{storage.name(target)}: cannot write: {error}")
                 continue
             yield source, None
         yield from failures
@@ -244,8 +256,8 @@ def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: Color
     yield from failures
 
 
-def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: ColorizeOptions
-                   ) -> BatchReport:
+def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: ColorizeOptions,
+                   storage: Storage = LOCAL) -> BatchReport:
     """Color every source into options.out_dir; one bad file never stops the others."""
     started = time.perf_counter()
     report = BatchReport()
@@ -255,12 +267,15 @@ def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: Col
         report.settle(source, reason, target)
         progress.update(1)
 
-    plan = plan_batch(sources, options)
+    plan = plan_batch(sources, options, storage)
     for source, reason in plan.failed:
         settle(source, reason)
     report.skipped.extend(plan.skipped)
     progress.update(len(plan.skipped))
     for source, target in plan.videos.items():
+        if storage is not LOCAL:
+            settle(source, f"{storage.name(source)}: videos are colored from local paths")
+            continue
         try:
             colorize_video(colorizer, source, target, options.size, options.temporal)
         except VideoError as error:
@@ -268,7 +283,7 @@ def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: Col
             continue
         settle(source, None, target)
     photos = plan.photos
-    for source, reason in color_photos(colorizer, photos, options):
+    for source, reason in color_photos(colorizer, photos, options, storage):
         settle(source, reason, photos[source])
     progress.close()
     report.seconds = time.perf_counter() - started

@@ -228,6 +228,7 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
 def _run_colorize(args: argparse.Namespace) -> int:
     from colorgan.batch import NoInputs, collect_inputs, colorize_files
     from colorgan.colorize import Colorizer
+    from colorgan.storage import LOCAL, open_locations
 
     # Everything a user can get wrong is checked before the model loads: a typo fails fast.
     if not (1 <= args.quality <= 100 and args.size >= 32 and args.max_pixels >= 1):  # NaN too
@@ -236,16 +237,22 @@ def _run_colorize(args: argparse.Namespace) -> int:
         raise UsageError("--batch-size must be at least 1")
     if not 0 <= args.temporal < 1:
         raise UsageError("--temporal must be at least 0 and below 1")
-    _check_output_folder(Path(args.out))
+    try:
+        storage, (*inputs, out) = open_locations([*args.inputs, args.out])
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if storage is LOCAL:
+        _check_output_folder(out)
+        inputs = args.inputs  # patterns: globs work on this machine's files
     _check_device(args.device)
     if args.vividness is not None:
         _check_vividness(args.vividness)
     try:
-        sources = collect_inputs(args.inputs, args.recursive)
+        sources = collect_inputs(inputs, args.recursive, storage)
     except NoInputs as error:
         raise UsageError(str(error)) from None
-    hints = _read_hints(args, sources)
-    options = ColorizeOptions(out_dir=Path(args.out), file_format=args.format,
+    hints = _read_hints(args, sources, storage)
+    options = ColorizeOptions(out_dir=out, file_format=args.format,
                               quality=args.quality, overwrite=args.overwrite,
                               skip_existing=args.skip_existing,
                               side_by_side=args.side_by_side, size=args.size,
@@ -254,7 +261,7 @@ def _run_colorize(args: argparse.Namespace) -> int:
     if hints and args.engine == "ray":
         raise UsageError("hints are for one photo: leave out --engine ray")
     if args.engine == "ray":
-        report = _colorize_on_ray(args, sources, options)
+        report = _colorize_on_ray(args, sources, options, storage)
     else:
         colorizer = Colorizer.load(args.model, args.device, args.backend)
         if hints and not colorizer.takes_hints:
@@ -262,15 +269,15 @@ def _run_colorize(args: argparse.Namespace) -> int:
                              "color hints; the bundled model does")
         if args.vividness is not None:
             colorizer = colorizer.with_vividness(args.vividness)
-        report = colorize_files(colorizer, sources, options)
+        report = colorize_files(colorizer, sources, options, storage)
     if len(sources) > 1 or report.failed or report.skipped:
         print(report.summary())
     if len(sources) == 1 and report.done:
-        print(f"wrote {report.written[0]}")
+        print(f"wrote {storage.name(report.written[0])}")
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
-def _read_hints(args: argparse.Namespace, sources: list) -> tuple:
+def _read_hints(args: argparse.Namespace, sources: list, storage) -> tuple:
     """The --hint and --hints hints, checked against the one photo they are for."""
     if not args.hint and args.hints is None:
         return ()
@@ -288,14 +295,16 @@ def _read_hints(args: argparse.Namespace, sources: list) -> tuple:
             except (OSError, UnicodeDecodeError) as error:
                 raise ValueError(f"--hints {args.hints}: {error}") from None
             hints += hints_from_json(text)
-        photo = open_image(sources[0].path, int(args.max_pixels))
+        photo = open_image(storage.read(sources[0].path), int(args.max_pixels),
+                           storage.name(sources[0].path))
         check_hints(hints, photo.width, photo.height)
-    except (ValueError, ImageReadError) as error:
+    except (ValueError, ImageReadError, OSError) as error:
         raise UsageError(str(error)) from None
     return tuple(hints)
 
 
-def _colorize_on_ray(args: argparse.Namespace, sources: list, options: ColorizeOptions):
+def _colorize_on_ray(args: argparse.Namespace, sources: list, options: ColorizeOptions,
+                     storage):
     import importlib.util
 
     if importlib.util.find_spec("ray") is None:
@@ -308,7 +317,7 @@ def _colorize_on_ray(args: argparse.Namespace, sources: list, options: ColorizeO
     cluster = ClusterOptions(args.ray_address, args.workers, args.cpus_per_worker,
                              args.gpus_per_worker)
     model = ModelChoice(args.model, args.backend, args.device, args.vividness)
-    return colorize_on_ray(sources, options, cluster, model)
+    return colorize_on_ray(sources, options, cluster, model, storage)
 
 
 def _check_output_folder(folder: Path) -> None:

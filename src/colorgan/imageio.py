@@ -182,11 +182,16 @@ def tensor_to_image(rgb: torch.Tensor) -> Image.Image:
 
 def save_image(image: Image.Image, path: Path, quality: int = 92) -> None:
     """Write a PNG, JPEG or WebP (by suffix) through a temporary file: never half-written."""
+    encoded = encode_for(path, image, quality)
+    atomic_write(path, lambda temporary: temporary.write_bytes(encoded))
+
+
+def encode_for(path: Path, image: Image.Image, quality: int = 92) -> bytes:
+    """The image encoded as the path's suffix says: PNG, JPEG or WebP."""
     file_format = Image.registered_extensions().get(path.suffix.lower())
     if file_format is None:
         raise ValueError(f"{path}: unknown image suffix")
-    encoded = encode_image(image, file_format, quality)
-    atomic_write(path, lambda temporary: temporary.write_bytes(encoded))
+    return encode_image(image, file_format, quality)
 
 
 def encode_image(image: Image.Image, file_format: str, quality: int = 92) -> bytes:

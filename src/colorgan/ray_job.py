@@ -5,6 +5,8 @@ colors its share with the same code as the single-machine batch (batch.color_pho
 outputs are byte for byte the same. Paths must be reachable from every worker (a shared file
 system). The driver writes a manifest line for every input as its result arrives, so a job
 of a million photos can be audited, and resumed with --skip-existing after a crash.
+Sources and outputs may also be URIs of an object store that pyarrow reaches (s3://...,
+colorgan.storage), which is what the workers of a cloud cluster usually share.
 
 Ray is an optional extra (`pip install 'colorgan[ray]'`); nothing else imports this module.
 """
@@ -17,8 +19,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from colorgan.batch import BatchReport, Source, plan_batch
+from colorgan.batch import BatchReport, Source, Storage, plan_batch
 from colorgan.settings import ColorizeOptions
+from colorgan.storage import LOCAL
 
 MANIFEST_NAME = "colorgan-manifest.jsonl"
 ROWS_PER_TASK = 4  # photos an actor takes at a time: small, so a lost actor costs little
@@ -47,7 +50,8 @@ class ClusterOptions:
 class PhotoColorizer:
     """One Ray actor: loads the model once, then colors the batches of paths it is given."""
 
-    def __init__(self, model: ModelChoice, threads: int, options: ColorizeOptions):
+    def __init__(self, model: ModelChoice, threads: int, options: ColorizeOptions,
+                 storage: Storage):
         import torch
 
         from colorgan.colorize import Colorizer
@@ -56,7 +60,7 @@ class PhotoColorizer:
         self.colorizer = Colorizer.load(model.path, model.device, model.backend)
         if model.vividness is not None:
             self.colorizer = self.colorizer.with_vividness(model.vividness)
-        self.options = options
+        self.options, self.storage = options, storage
 
     def __call__(self, batch: dict) -> dict:
         from colorgan.batch import color_photos
@@ -64,7 +68,7 @@ class PhotoColorizer:
         targets = {Path(source): Path(target)
                    for source, target in zip(batch["source"], batch["target"], strict=True)}
         started = time.perf_counter()
-        reasons = dict(color_photos(self.colorizer, targets, self.options))
+        reasons = dict(color_photos(self.colorizer, targets, self.options, self.storage))
         seconds = (time.perf_counter() - started) / max(1, len(targets))
         return {"source": [str(source) for source in targets],
                 "target": [str(target) for target in targets.values()],
@@ -74,21 +78,25 @@ class PhotoColorizer:
 
 
 def colorize_on_ray(sources: list[Source], options: ColorizeOptions, cluster: ClusterOptions,
-                    model: ModelChoice) -> BatchReport:
+                    model: ModelChoice, storage: Storage = LOCAL) -> BatchReport:
     """Color every source with a pool of Ray actors; the manifest in options.out_dir says what
-    became of each input."""
+    became of each input. With an object store for storage (an append is not possible
+    there), the manifest is written in the current folder as the job goes, and copied into
+    options.out_dir at the end."""
     import ray
 
     started = time.perf_counter()
     report = BatchReport()
-    plan = plan_batch(sources, options)
-    options.out_dir.mkdir(parents=True, exist_ok=True)
+    plan = plan_batch(sources, options, storage)
+    storage.prepare_folder(options.out_dir)
+    manifest_path = options.out_dir / MANIFEST_NAME if storage is LOCAL else Path(MANIFEST_NAME)
     progress = tqdm(total=len(sources), unit="photo", disable=len(sources) < 2)
-    with open(options.out_dir / MANIFEST_NAME, "a") as manifest:
+    with open(manifest_path, "a") as manifest:
         def record(source: Path, status: str, reason: str = "", target: Path | None = None,
                    seconds: float = 0.0) -> None:
-            manifest.write(json.dumps({"path": str(source), "status": status, "reason": reason,
-                                       "output": str(target) if target else "",
+            manifest.write(json.dumps({"path": storage.name(source), "status": status,
+                                       "reason": reason,
+                                       "output": storage.name(target) if target else "",
                                        "seconds": seconds}) + "\n")
             manifest.flush()
             if status == "skipped":
@@ -112,7 +120,7 @@ def colorize_on_ray(sources: list[Source], options: ColorizeOptions, cluster: Cl
             dataset = ray.data.from_items(rows, override_num_blocks=max(
                 1, len(rows) // ROWS_PER_TASK)).map_batches(
                 PhotoColorizer, batch_size=ROWS_PER_TASK,
-                fn_constructor_kwargs={"model": model, "options": options,
+                fn_constructor_kwargs={"model": model, "options": options, "storage": storage,
                                        "threads": max(1, int(cluster.cpus_per_worker))},
                 concurrency=cluster.workers, num_cpus=cluster.cpus_per_worker,
                 num_gpus=cluster.gpus_per_worker or None)  # a dead actor restarts, its work
@@ -121,6 +129,8 @@ def colorize_on_ray(sources: list[Source], options: ColorizeOptions, cluster: Cl
                 record(Path(row["source"]), row["status"], row["reason"],
                        Path(row["target"]) if row["status"] == "ok" else None, row["seconds"])
     progress.close()
+    if storage is not LOCAL:
+        storage.write(options.out_dir / MANIFEST_NAME, manifest_path.read_bytes())
     report.seconds = time.perf_counter() - started
     return report
 
