@@ -1,6 +1,7 @@
 """The generator as an ONNX model: exported with any batch, height and width, and run with
-ONNX Runtime, which is 1.1 to 1.5 times as fast as PyTorch eager on a plain CPU
-(benchmarks/colorize_speed.py).
+ONNX Runtime, which is 1.6 to 2.5 times as fast as PyTorch eager on a plain CPU, and 1.2
+to 1.6 times as fast as colorgan's torch backend (benchmarks/colorize_speed.py). The web
+page runs the same file in the browser with onnxruntime-web (server/static/in_browser.js).
 
 The exported graph takes sides that are multiples of PAD_MULTIPLE; OnnxGenerator pads and
 crops around it exactly as the PyTorch model does inside its forward, so both backends give
