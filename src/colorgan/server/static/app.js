@@ -114,13 +114,16 @@ async function colorize(file) {
   const settings = { size: sizeSelect.value, vividness: vividness.value };
   const controller = new AbortController();
   const started = performance.now();
+  // The first photo colored in the browser waits for the runtime and the model to arrive.
+  const doing = engine.value === "browser" && !browserSessionReady()
+    ? "Loading the model into this browser (once) and coloring" : "Coloring";
   const ticker = setInterval(() => {
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    setStatus(`Coloring ${file.name}… ${seconds} s`, "busy");
+    setStatus(`${doing} ${file.name}… ${seconds} s`, "busy");
   }, 1000);
   pending = { controller, ticker };
   markStale();
-  setStatus(`Coloring ${file.name}…`, "busy");
+  setStatus(`${doing} ${file.name}…`, "busy");
   const sentHints = hints.map(({ x, y, color }) => ({ x: Math.round(x), y: Math.round(y), color }));
   try {
     const colored = URL.createObjectURL(engine.value === "browser"

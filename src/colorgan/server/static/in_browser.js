@@ -142,6 +142,11 @@ function hintPlanes(hints, photoHeight, photoWidth, height, width, vividness) {
 }
 
 let sessionPromise = null;
+let sessionReady = false;
+
+function browserSessionReady() {
+  return sessionReady;
+}
 
 function loadScript(url) {
   return new Promise((resolve, reject) => {
@@ -162,8 +167,10 @@ function browserSession(modelUrl) {
       ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
     const model = await fetch(modelUrl);
     if (!model.ok) throw new Error(`the model could not be fetched (${model.status})`);
-    return ort.InferenceSession.create(await model.arrayBuffer(),
-                                       { executionProviders: ["wasm"] });
+    const session = await ort.InferenceSession.create(await model.arrayBuffer(),
+                                                      { executionProviders: ["wasm"] });
+    sessionReady = true;
+    return session;
   })();
   sessionPromise.catch(() => { sessionPromise = null; });  // a failed load may be retried
   return sessionPromise;
