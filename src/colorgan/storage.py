@@ -7,6 +7,7 @@ path inside its file system: bucket/folder/photo.jpg for S3), so the batch code 
 outputs and mirrors folder trees is the same for both.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -86,8 +87,9 @@ class ArrowFiles:
             with self.filesystem.open_output_stream(temporary) as stream:
                 stream.write(content)
             self.filesystem.move(temporary, path.as_posix())
-        except BaseException:
-            self.filesystem.delete_file(temporary)
+        except BaseException:  # a failed or interrupted write leaves nothing behind
+            with contextlib.suppress(OSError):
+                self.filesystem.delete_file(temporary)
             raise
 
     def find(self, folder: Path, recursive: bool) -> list[Path] | None:
