@@ -22,10 +22,9 @@ from colorgan.imageio import (
     open_image,
 )
 from colorgan.settings import ColorizeOptions
-from colorgan.storage import LOCAL, ArrowFiles, LocalFiles
+from colorgan.storage import LOCAL, Storage
 from colorgan.video import VIDEO_SUFFIXES, VideoError, colorize_video
 
-Storage = LocalFiles | ArrowFiles
 # Photos are decoded and sent through the model together up to this many pixels at once.
 BATCH_PIXEL_BUDGET = 8_000_000
 

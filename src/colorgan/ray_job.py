@@ -19,9 +19,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from colorgan.batch import BatchReport, Source, Storage, plan_batch
+from colorgan.batch import BatchReport, Source, plan_batch
 from colorgan.settings import ColorizeOptions
-from colorgan.storage import LOCAL
+from colorgan.storage import LOCAL, Storage
 
 MANIFEST_NAME = "colorgan-manifest.jsonl"
 ROWS_PER_TASK = 4  # photos an actor takes at a time: small, so a lost actor costs little

@@ -105,6 +105,7 @@ class ArrowFiles:
         return sorted(Path(entry.path) for entry in found if entry.type == FileType.File)
 
 
+Storage = LocalFiles | ArrowFiles
 LOCAL = LocalFiles()
 
 

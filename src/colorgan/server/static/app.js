@@ -111,11 +111,11 @@ async function colorize(file) {
     clearInterval(pending.ticker);
   }
   current = file;
-  const settings = { size: sizeSelect.value, vividness: vividness.value };
+  const settings = { size: sizeSelect.value, vividness: vividness.value, engine: engine.value };
   const controller = new AbortController();
   const started = performance.now();
   // The first photo colored in the browser waits for the runtime and the model to arrive.
-  const doing = engine.value === "browser" && !browserSessionReady()
+  const doing = settings.engine === "browser" && !browserSessionReady()
     ? "Loading the model into this browser (once) and coloring" : "Coloring";
   const ticker = setInterval(() => {
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
@@ -126,7 +126,7 @@ async function colorize(file) {
   setStatus(`${doing} ${file.name}…`, "busy");
   const sentHints = hints.map(({ x, y, color }) => ({ x: Math.round(x), y: Math.round(y), color }));
   try {
-    const colored = URL.createObjectURL(engine.value === "browser"
+    const colored = URL.createObjectURL(settings.engine === "browser"
       ? await colorInBrowser(file, browserModel, { size: Number(settings.size),
                                                     vividness: Number(settings.vividness),
                                                     hints: sentHints })
@@ -146,7 +146,7 @@ async function colorize(file) {
     result.dataset.vividness = settings.vividness;
     result.dataset.size = settings.size;
     result.dataset.hints = sentHints.length;
-    result.dataset.engine = engine.value;
+    result.dataset.engine = settings.engine;
     result.classList.remove("stale");
     result.hidden = false;
     hintsBox.hidden = hintsBox.dataset.available !== "true";
