@@ -54,3 +54,34 @@ def test_folders_that_cannot_be_packed_side_by_side_are_refused(photo_folder, tm
     assert main(["pack", str(twin / "a.png"), "--out", str(tmp_path / "o")]) == 1
     assert "not a folder" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_share_of_the_photos_over_the_chroma_floor_fits_a_size_limit(tmp_path, capsys):
+    source = tmp_path / "mixed"
+    source.mkdir()
+    for seed in range(10):
+        color_photo(seed).save(source / f"color{seed}.png")
+    muted = np.asarray(color_photo(11), dtype=float)
+    gray = muted.mean(axis=2, keepdims=True)
+    Image.fromarray((gray + 0.1 * (muted - gray)).astype(np.uint8)).save(source / "muted.png")
+
+    def packed(*options: str) -> set[str]:
+        out = tmp_path / "-".join(("packed", *options))
+        assert main(["pack", str(source), "--out", str(out), *options]) == 0
+        return {p.name for p in (out / "mixed").iterdir()}
+
+    everything = packed()
+    assert "muted.png.webp" in everything and len(everything) == 11
+    over_floor = packed("--min-chroma", "10")
+    assert over_floor == everything - {"muted.png.webp"}
+    assert "1 left out" in capsys.readouterr().out
+    half = packed("--min-chroma", "10", "--share", "0.5")
+    assert len(half) == 5 and half < over_floor
+    assert packed("--min-chroma", "10", "--share", "0.5", "--seed", "0") == half  # seeded
+    assert packed("--min-chroma", "10", "--share", "0.5", "--seed", "1") != half
+
+
+def test_a_share_outside_zero_to_one_is_refused(photo_folder, tmp_path, capsys):
+    assert main(["pack", str(photo_folder), "--out", str(tmp_path / "o"), "--share", "0"]) == 1
+    assert "share 0.0 is outside" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train one recipe on a lent GPU machine (the device tool) and leave in $OUT what a session
-# needs back: the best step's weights as float16, the validation and loss logs, the last
-# sample grid and the end of the training log. Prepared beforehand (README, "Training on a
+# needs back: the weights of the best step and of the last one as float16 (a hint model's
+# hint score can go on rising after its automatic best), the validation and loss logs, the
+# last sample grid and the end of the training log. Prepared beforehand (README, "Training on a
 # GPU machine"): .pack.zip, the `colorgan pack` folders as one archive (thousands of small
 # files would count far over their size against the machine's 64 MiB), and .whl/ with the
 # wheels that machine lacks.
@@ -29,6 +30,9 @@ python3 -m colorgan.cli train --config "$recipe" --out "$run" --max-minutes "$mi
 tail -c 200000 /tmp/train.log >"$OUT/train.log"
 if [[ -f $run/best.safetensors ]]; then
   python3 -m colorgan.cli export "$run/best.safetensors" "$OUT/best.safetensors" --half
+fi
+if [[ -f $run/generator.safetensors ]]; then
+  python3 -m colorgan.cli export "$run/generator.safetensors" "$OUT/last.safetensors" --half
 fi
 cp "$run/validation.csv" "$run/losses.csv" "$OUT/" 2>/dev/null || true
 last_grid=$(find "$run/samples" -name '*.png' 2>/dev/null | sort | tail -1)

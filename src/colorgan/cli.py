@@ -511,12 +511,20 @@ def _add_pack(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-side", type=int, default=192,
                         help="short side of the copies at most (default 192; never enlarged)")
     parser.add_argument("--quality", type=int, default=75, help="WebP quality (default 75)")
+    parser.add_argument("--min-chroma", type=float, default=None,
+                        help="leave out photos under this chroma floor, which training with "
+                             "the same floor drops anyway (default: keep all)")
+    parser.add_argument("--share", type=float, default=1.0,
+                        help="pack a random share of each folder's photos, to fit a size "
+                             "limit (default 1: all)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the drawn share")
 
 
 def _run_pack(args: argparse.Namespace) -> int:
     from colorgan.pack import pack_folders
 
-    report = pack_folders(args.folders, args.out, args.max_side, args.quality)
+    report = pack_folders(args.folders, args.out, args.max_side, args.quality,
+                          args.min_chroma, args.share, args.seed)
     print(f"{report.summary()} to {args.out}")
     return EXIT_FAILED if report.skipped else EXIT_OK
 

@@ -6,6 +6,7 @@ photos in fewer bytes than JPEG at a like quality. A packed copy keeps one folde
 source, so `--source-balance` and `--source-multipliers` work on it as on the originals.
 """
 
+import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from colorgan.data import find_images, load_rgb
+from colorgan.data import find_images, load_rgb, scan_images
 from colorgan.imageio import save_image
 
 
@@ -23,11 +24,13 @@ class PackReport:
 
     written: int = 0
     skipped: int = 0
+    left_out: int = 0  # readable, but under the chroma floor or outside the drawn share
     bytes_written: int = 0
 
     def summary(self) -> str:
+        left_out = f", {self.left_out} left out" if self.left_out else ""
         return (f"{self.written} photos written ({self.bytes_written / 2**20:.1f} MiB), "
-                f"{self.skipped} unreadable skipped")
+                f"{self.skipped} unreadable skipped{left_out}")
 
 
 def shrunk(image: Image.Image, max_side: int) -> Image.Image:
@@ -58,18 +61,44 @@ def check_sources(folders: Sequence[Path], out: Path) -> None:
                          "the copy, so give folders with different names")
 
 
+def chosen_photos(folder: Path, min_chroma: float | None, share: float, seed: int,
+                   report: PackReport) -> list[Path]:
+    """The folder's photos to pack: those at or over the chroma floor (training would drop
+    the rest anyway), then a seeded random share of them, so a copy fits a size limit and
+    keeps every folder's weight in the mix."""
+    if min_chroma is None:
+        photos = find_images([folder])
+    else:
+        scan = scan_images([folder], warn=False, min_chroma=min_chroma)
+        for path in scan.unreadable:
+            print(f"skipped {path}: unreadable", file=sys.stderr)
+        report.skipped += len(scan.unreadable)
+        report.left_out += len(scan.grayscale) + len(scan.muted)
+        photos = scan.kept
+    if share < 1.0:
+        drawn = random.Random(f"{seed}:{folder.resolve().name}").sample(
+            photos, round(share * len(photos)))
+        report.left_out += len(photos) - len(drawn)
+        photos = sorted(drawn)
+    return photos
+
+
 def pack_folders(folders: Sequence[str | Path], out: str | Path, max_side: int = 192,
-                 quality: int = 75) -> PackReport:
-    """Write out/<folder name>/... for each folder: every readable photo, shrunk to max_side
-    on its short side and saved as WebP; an unreadable file is reported and skipped."""
+                 quality: int = 75, min_chroma: float | None = None, share: float = 1.0,
+                 seed: int = 0) -> PackReport:
+    """Write out/<folder name>/... for each folder: the chosen photos (chosen_photos), shrunk
+    to max_side on their short side and saved as WebP; an unreadable file is reported and
+    skipped."""
     if max_side < 1 or not 1 <= quality <= 100:
         raise ValueError("max_side must be positive and quality between 1 and 100")
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share {share} is outside (0, 1]")
     folders, out = [Path(folder) for folder in folders], Path(out)
     check_sources(folders, out)
     report = PackReport()
     for folder in folders:
         copy = out / folder.resolve().name
-        for path in find_images([folder]):
+        for path in chosen_photos(folder, min_chroma, share, seed, report):
             try:
                 image = shrunk(load_rgb(path), max_side)
             except Exception as error:  # PIL raises many kinds for broken files
