@@ -11,7 +11,7 @@ from colorgan.colorize import (
     working_shape,
 )
 from colorgan.data import image_to_tensor
-from colorgan.imageio import tensor_to_image, to_planes
+from colorgan.planes import tensor_to_image, to_planes
 from tests.conftest import color_photo
 
 

@@ -8,24 +8,11 @@ from PIL import Image
 from colorgan.data import (
     PhotoDataset,
     StepBatchSampler,
-    find_images,
     scan_images,
     source_indices,
     source_weights,
 )
 from colorgan.degrade import degrade_luminance
-
-
-def test_find_images_is_recursive_and_filters_suffixes(photo_folder: Path):
-    names = [path.name for path in find_images([photo_folder])]
-    assert "photo00.png" in names  # from the nested folder
-    assert "notes.txt" not in names
-    assert len(names) == 15
-
-
-def test_find_images_rejects_missing_folder(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match="nowhere"):
-        find_images([tmp_path / "nowhere"])
 
 
 def test_scan_skips_grayscale_and_unreadable_with_one_warning_each(photo_folder, capsys):

@@ -9,10 +9,11 @@ from colorgan.imageio import (
     ImageReadError,
     ImageTooLarge,
     array_to_image,
+    find_images,
     open_image,
     save_image,
-    to_planes,
 )
+from colorgan.planes import to_planes
 from tests.conftest import color_photo
 
 
@@ -123,3 +124,15 @@ def test_files_of_every_common_format_open_as_planes(tmp_path, name, make, optio
     assert 0 <= planes.unit_values.min() and planes.unit_values.max() <= 1
     if "16" in name:
         assert planes.values.shape[0] == 1 and planes.values.max() > 0.99
+
+
+def test_find_images_is_recursive_and_filters_suffixes(photo_folder: Path):
+    names = [path.name for path in find_images([photo_folder])]
+    assert "photo00.png" in names  # from the nested folder
+    assert "notes.txt" not in names
+    assert len(names) == 15
+
+
+def test_find_images_rejects_missing_folder(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        find_images([tmp_path / "nowhere"])

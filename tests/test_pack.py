@@ -1,10 +1,14 @@
 """`colorgan pack`: a compact copy of training folders that training reads like the originals."""
 
+import subprocess
+import sys
+
 import numpy as np
 from PIL import Image
 
 from colorgan.cli import main
-from colorgan.data import find_images, scan_images, source_indices
+from colorgan.data import scan_images, source_indices
+from colorgan.imageio import find_images
 from tests.conftest import color_photo
 
 
@@ -85,3 +89,16 @@ def test_a_share_outside_zero_to_one_is_refused(photo_folder, tmp_path, capsys):
     assert main(["pack", str(photo_folder), "--out", str(tmp_path / "o"), "--share", "0"]) == 1
     assert "share 0.0 is outside" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_plain_pack_needs_no_pytorch(photo_folder, tmp_path):
+    """Preparing data for a GPU job starts at once: only the chroma floor takes PyTorch."""
+    out = tmp_path / "packed"
+    script = ("import runpy, sys; sys.modules['torch'] = None; "
+              "sys.argv = ['colorgan', 'pack', sys.argv[1], '--out', sys.argv[2]]; "
+              "runpy.run_module('colorgan.cli', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", script, str(photo_folder), str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr  # 1: the folder's two broken files
+    assert "13 photos written" in result.stdout
+    assert len(find_images([out])) == 13

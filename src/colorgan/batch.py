@@ -14,8 +14,8 @@ from PIL import Image
 from tqdm import tqdm
 
 from colorgan.colorize import Colorizer
-from colorgan.data import IMAGE_SUFFIXES
 from colorgan.imageio import (
+    IMAGE_SUFFIXES,
     ImageReadError,
     eight_bit,
     encode_for,

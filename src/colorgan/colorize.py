@@ -22,9 +22,10 @@ from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, 
 from colorgan.color import compose_rgb, lightness, lightness_to_luminance
 from colorgan.device import resolve_device
 from colorgan.hints import Hint, HintError, check_hints, hint_planes
-from colorgan.imageio import Planes, array_to_image, to_planes
+from colorgan.imageio import array_to_image
 from colorgan.models.folding import folded_generator
 from colorgan.onnx_model import OnnxGenerator
+from colorgan.planes import Planes, to_planes
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 MIN_WORKING_SIDE = 32

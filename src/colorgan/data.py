@@ -17,10 +17,9 @@ from PIL import Image, ImageOps
 
 from colorgan.color import chroma_strength, rgb_to_model
 from colorgan.degrade import degrade_luminance
+from colorgan.imageio import find_images, load_rgb
 from colorgan.settings import MIN_CHROMA
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
-# Mean Lab chroma below this is a grayscale or near-monochrome photo: nothing to learn from.
 SCAN_SIDE = 64
 
 
@@ -37,20 +36,6 @@ class ScanReport:
         muted = f", {len(self.muted)} under the chroma floor" if self.muted else ""
         return (f"{len(self.kept)} photos kept, {len(self.grayscale)} grayscale{muted} and "
                 f"{len(self.unreadable)} unreadable skipped")
-
-
-def find_images(folders: Sequence[str | Path]) -> list[Path]:
-    """All image files under the folders (recursively), sorted; a file argument is taken as is."""
-    found: list[Path] = []
-    for folder in map(Path, folders):
-        if folder.is_file():
-            found.append(folder)
-        elif folder.is_dir():
-            found.extend(p for p in folder.rglob("*")
-                         if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
-        else:
-            raise FileNotFoundError(f"{folder}: no such file or folder")
-    return sorted(found)
 
 
 def thumbnail(path: Path) -> torch.Tensor:
@@ -143,12 +128,6 @@ def source_weights(owners: np.ndarray, balance: float,
         shares = shares * scale
     weights = shares[owners] / counts[owners]
     return weights / weights.sum()
-
-
-def load_rgb(path: Path) -> Image.Image:
-    """An RGB image from a file, with its EXIF orientation applied."""
-    with Image.open(path) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
 
 
 def random_crop(image: Image.Image, size: int, rng: np.random.Generator,

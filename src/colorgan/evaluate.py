@@ -14,14 +14,15 @@ import numpy as np
 from PIL import Image
 from tqdm import tqdm
 
-from colorgan.checkpoint import atomic_write
+from colorgan.atomic import atomic_write
 from colorgan.color import gray_rgb, lightness, lightness_to_luminance, model_to_rgb, rgb_to_model
 from colorgan.colorize import Colorizer
 from colorgan.data import image_to_tensor, scan_images
 from colorgan.degrade import age_luminance
 from colorgan.hints import HintError, ground_truth_hints
-from colorgan.imageio import ImageReadError, open_image, save_image, tensor_to_image, to_planes
+from colorgan.imageio import ImageReadError, open_image, save_image
 from colorgan.metrics import all_metrics, colorfulness
+from colorgan.planes import tensor_to_image, to_planes
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 GRAY_BASELINE = "gray (ab = 0)"

@@ -5,14 +5,13 @@ batch can report it in one line and go on.
 """
 
 import io
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from colorgan.checkpoint import atomic_write
+from colorgan.atomic import atomic_write
 from colorgan.settings import DEFAULT_MAX_PIXELS
 
 # colorgan applies its own pixel limit (max_pixels) before decoding; Pillow's would refuse
@@ -20,6 +19,7 @@ from colorgan.settings import DEFAULT_MAX_PIXELS
 Image.MAX_IMAGE_PIXELS = None
 
 SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
 
 class ImageReadError(ValueError):
@@ -38,28 +38,24 @@ class ImageTooLarge(ImageReadError):
     """A photo above the pixel limit (a possible decompression bomb)."""
 
 
-@dataclass
-class Planes:
-    """A photo as planes: 1 channel (gray) or 3 (RGB), plus alpha if any. 8-bit photos stay
-    bytes (their color conversions take tables); others are floats in [0, 1]."""
+def find_images(folders: Sequence[str | Path]) -> list[Path]:
+    """All image files under the folders (recursively), sorted; a file argument is taken as is."""
+    found: list[Path] = []
+    for folder in map(Path, folders):
+        if folder.is_file():
+            found.append(folder)
+        elif folder.is_dir():
+            found.extend(p for p in folder.rglob("*")
+                         if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        else:
+            raise FileNotFoundError(f"{folder}: no such file or folder")
+    return sorted(found)
 
-    values: torch.Tensor  # (C, H, W), uint8 or float32
-    alpha: np.ndarray | None  # (H, W) uint8
 
-    @property
-    def unit_values(self) -> torch.Tensor:
-        """The planes as floats in [0, 1]."""
-        if self.values.dtype == torch.uint8:
-            return self.values.float() / 255.0
-        return self.values
-
-    @property
-    def height(self) -> int:
-        return self.values.shape[-2]
-
-    @property
-    def width(self) -> int:
-        return self.values.shape[-1]
+def load_rgb(path: Path) -> Image.Image:
+    """An RGB image from a file, with its EXIF orientation applied."""
+    with Image.open(path) as image:
+        return ImageOps.exif_transpose(image).convert("RGB")
 
 
 def open_image(source: str | Path | bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -113,35 +109,22 @@ def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
         raise BrokenImage(f"{label}: image has no pixels")
 
 
-def to_planes(image: Image.Image) -> Planes:
-    """Any PIL mode to float planes: gray stays one channel, alpha is kept aside."""
-    alpha = None
-    if image.mode == "La":  # premultiplied: Pillow converts it to LA only
-        image = image.convert("LA")
-    if image.mode in ("LA", "PA", "RGBA", "RGBa") or (
-            image.mode == "P" and "transparency" in image.info):
-        rgba = image if image.mode == "LA" else image.convert("RGBA")
-        alpha = np.asarray(rgba.getchannel("A"))
-        image = rgba.convert("L" if image.mode == "LA" else "RGB")
+def unit_gray(image: Image.Image) -> np.ndarray:
+    """A 16-bit or float gray photo as floats (H, W) in [0, 1]; float photos in [0, 255] are
+    told from those in [0, 1] by their largest value."""
+    values = np.asarray(image, dtype=np.float32)
     if image.mode in SIXTEEN_BIT_MODES:
-        values = np.asarray(image, dtype=np.float32)[None] / 65535.0
-    elif image.mode == "F":
-        values = np.asarray(image, dtype=np.float32)[None]
-        values = values / 255.0 if values.max() > 1.0 else values
-    elif image.mode in ("1", "L"):
-        return Planes(torch.from_numpy(np.asarray(image.convert("L"))[None].copy()), alpha)
-    else:
-        rgb = np.asarray(image.convert("RGB")).transpose(2, 0, 1)
-        return Planes(torch.from_numpy(np.ascontiguousarray(rgb)), alpha)
-    return Planes(torch.from_numpy(np.ascontiguousarray(values)).clamp_(0, 1), alpha)
+        values = values / 65535.0
+    elif values.max() > 1.0:
+        values = values / 255.0
+    return values.clip(0, 1)
 
 
 def eight_bit(image: Image.Image) -> Image.Image:
     """The photo with 16-bit or float gray scaled to 8 bits (Pillow's convert would clip it)."""
     if image.mode not in SIXTEEN_BIT_MODES | {"F"}:
         return image
-    gray = (to_planes(image).unit_values[0] * 255).round().byte().numpy()
-    return Image.fromarray(gray, "L")
+    return Image.fromarray((unit_gray(image) * 255).round().astype(np.uint8), "L")
 
 
 def array_to_image(array: np.ndarray) -> Image.Image:
@@ -172,12 +155,6 @@ def array_to_image(array: np.ndarray) -> Image.Image:
         scale = 255.0 if array.max() <= 1.0 else 1.0
         array = (array * scale).clip(0, 255).round().astype(np.uint8)
     return Image.fromarray(array.astype(np.uint8))
-
-
-def tensor_to_image(rgb: torch.Tensor) -> Image.Image:
-    """A float tensor (3, H, W) in [0, 1] to a PIL RGB image."""
-    array = (rgb.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
-    return Image.fromarray(array, "RGB")
 
 
 def save_image(image: Image.Image, path: Path, quality: int = 92) -> None:

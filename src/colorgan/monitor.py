@@ -12,8 +12,8 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
-from colorgan.checkpoint import atomic_write  # noqa: E402
-from colorgan.imageio import tensor_to_image  # noqa: E402
+from colorgan.atomic import atomic_write  # noqa: E402
+from colorgan.planes import tensor_to_image  # noqa: E402
 
 
 def _read_rows(path: Path, last_step: int) -> list[dict[str, float]]:

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from colorgan.checkpoint import atomic_write
+from colorgan.atomic import atomic_write
 from colorgan.models.folding import folded_generator
 from colorgan.models.padding import pad_to_multiple, pad_with_zeros
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from colorgan.data import find_images, load_rgb, scan_images
-from colorgan.imageio import save_image
+from colorgan.imageio import find_images, load_rgb, save_image
 
 
 @dataclass
@@ -69,6 +68,8 @@ def chosen_photos(folder: Path, min_chroma: float | None, share: float, seed: in
     if min_chroma is None:
         photos = find_images([folder])
     else:
+        from colorgan.data import scan_images  # the chroma floor takes PyTorch; a plain pack not
+
         scan = scan_images([folder], warn=False, min_chroma=min_chroma)
         for path in scan.unreadable:
             print(f"skipped {path}: unreadable", file=sys.stderr)

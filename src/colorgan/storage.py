@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from colorgan.checkpoint import atomic_write, remove_stale_temporaries
+from colorgan.atomic import atomic_write, remove_stale_temporaries
 
 URI = re.compile(r"^(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]+)://")
 # Object stores make an object visible whole when its upload completes: no temporary needed.

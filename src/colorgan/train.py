@@ -18,12 +18,12 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm import tqdm
 
 from colorgan import distributed
+from colorgan.atomic import remove_stale_temporaries
 from colorgan.checkpoint import (
     CHECKPOINT_NAME,
     WEIGHTS_NAME,
     export_generator,
     load_checkpoint,
-    remove_stale_temporaries,
     save_checkpoint,
 )
 from colorgan.color import AB_RANGE, gray_rgb, model_to_rgb, rgb_to_model
@@ -32,7 +32,6 @@ from colorgan.data import (
     StepBatchSampler,
     center_crop,
     image_to_tensor,
-    load_rgb,
     scan_images,
     source_indices,
     source_weights,
@@ -40,7 +39,7 @@ from colorgan.data import (
 )
 from colorgan.device import resolve_device
 from colorgan.hints import simulated_hints
-from colorgan.imageio import save_image
+from colorgan.imageio import load_rgb, save_image
 from colorgan.losses import (
     BinnedChromaLoss,
     adversarial_loss,

@@ -22,10 +22,10 @@ from PIL import Image
 from torch.nn import functional
 from tqdm import tqdm
 
-from colorgan.checkpoint import atomic_write
+from colorgan.atomic import atomic_write
 from colorgan.color import lightness
 from colorgan.colorize import Colorizer, finish, working_luminance
-from colorgan.imageio import to_planes
+from colorgan.planes import to_planes
 from colorgan.settings import DEFAULT_TEMPORAL
 
 if TYPE_CHECKING:

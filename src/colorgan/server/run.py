@@ -9,7 +9,7 @@ from pathlib import Path
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from colorgan.checkpoint import process_is_alive
+from colorgan.atomic import process_is_alive
 from colorgan.colorize import Colorizer
 from colorgan.server.app import create_app
 from colorgan.server.limits import ServerLimits
