@@ -97,6 +97,16 @@ def startup_seconds(*arguments: str) -> float:
     return best_time(lambda: subprocess.run(command, capture_output=True, check=True), 3)
 
 
+def pack_seconds() -> float:
+    """Wall time of a fresh `colorgan pack` of one small photo: a command that needs no
+    PyTorch, so it should start as fast as --help."""
+    with tempfile.TemporaryDirectory() as folder:
+        photos = Path(folder, "photos")
+        photos.mkdir()
+        Image.new("RGB", (96, 64), (200, 80, 40)).save(photos / "one.png")
+        return startup_seconds("pack", str(photos), "--out", str(Path(folder, "packed")))
+
+
 def folder_throughput(colorizer: Colorizer, size: int, count: int = 32) -> float:
     """Photos per second for a batch of 256x256 gray photos (the model batches them)."""
     photos = [Image.fromarray(np.asarray(data.astronaut())[i * 8:i * 8 + 256, :256]).convert("L")
@@ -141,7 +151,8 @@ def main() -> None:
     print(f"folder of 256x256 photos, batches of 8: "
           f"{folder_throughput(colorizer, args.size):.1f} photos/s")
     print(f"startup: `colorgan --help` {startup_seconds('--help'):.2f} s, "
-          f"`colorgan colorize --help` {startup_seconds('colorize', '--help'):.2f} s\n")
+          f"`colorgan colorize --help` {startup_seconds('colorize', '--help'):.2f} s, "
+          f"`colorgan pack` of one photo {pack_seconds():.2f} s\n")
     print("| photo | end to end (JPEG in/out) | decode | colorize | encode | with PNG output | "
           "peak memory |")
     print("|---|---|---|---|---|---|---|")

@@ -375,8 +375,8 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert floor_run("all-folders", data=recipe("chroma-floor").data) == floor_run("chroma-floor")
     assert len(recipe("all-folders").data) == 24
     assert floor_run("lite2-all-folders", preset=DEFAULT_PRESET) == floor_run("all-folders")
-    # The automatic model (v3) is the best step of the all-folders run, run in one go past
-    # that step; the shipped model is it fine-tuned to take color hints, gently, to the end.
+    # v3 is the best step of the all-folders run, run in one go past that step; experiment
+    # 33 fine-tuned it to take color hints, gently, to the end.
     bundled = recipe("bundled")
     assert bundled.max_minutes == 0 and floor_run("bundled") == floor_run("all-folders")
     hints = recipe("hints")
@@ -384,9 +384,21 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert hints.preset == f"{bundled.preset}-hints" and hints.pretrain_steps == hints.steps
     assert floor_run("hints", preset=bundled.preset, init_weights=None, lr_generator=None,
                      lr_schedule="constant") == floor_run("bundled")
+    # The shipped model (v4): v3's recipe with 160 px crops, its best step fine-tuned for
+    # hints on a GPU (batch 64) from `colorgan pack` copies of the same folders.
+    crops = recipe("crops-160")
+    assert crops.size == 160 and floor_run("crops-160", size=bundled.size) == floor_run("bundled")
+    gpu_hints = recipe("gpu-hints")
+    assert Path(gpu_hints.init_weights).name == "crops-160.safetensors"
+    assert not gpu_hints.pretrained and gpu_hints.batch_size == 64
+    assert [Path(f).name for f in gpu_hints.data] == [Path(f).name for f in crops.data]
+    assert all(f.startswith(".pack/") for f in gpu_hints.data + gpu_hints.val)
+    assert gpu_hints.preset == f"{crops.preset}-hints" and gpu_hints.size == crops.size
+    assert (gpu_hints.hint_free_share, gpu_hints.error_hint_share) == (
+        hints.hint_free_share, hints.error_hint_share)
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
-    assert shipped["recipe"] == "recipes/hints.json" and shipped["data"] == hints.data
-    assert shipped["step"] == hints.steps and shipped["preset"] == hints.preset
+    assert shipped["recipe"] == "recipes/gpu-hints.json" and shipped["data"] == gpu_hints.data
+    assert shipped["step"] <= gpu_hints.steps and shipped["preset"] == gpu_hints.preset
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
     assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data
