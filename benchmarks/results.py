@@ -1,6 +1,7 @@
-"""Writes docs/RESULTS.md: every preset of `colorgan models` (the article's `seed` first)
-trained on the same data for the same wall-clock budget on this machine, scored on
-../shared/data/val with the gray baseline and the bundled model.
+"""Writes the top of docs/RESULTS.md: every preset of `colorgan models` (the article's
+`seed` first) trained on the same data for the same wall-clock budget on this machine, scored
+on ../shared/data/val with the gray baseline and the bundled model. The sections written by
+hand below it are kept.
 
 Run: python benchmarks/results.py [--minutes 8] (from the repository root)
 """
@@ -91,8 +92,17 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
               f"Comparison grid (gray | {' | '.join(PRESETS)} | bundled | original):", "",
               "![comparison](results/comparison.jpg)", "", "Commands:", "", "```",
               *commands, "```", ""]
-    (ROOT / "docs" / "RESULTS.md").write_text("\n".join(lines))
+    results = ROOT / "docs" / "RESULTS.md"
+    results.write_text("\n".join(lines) + kept_sections(results))
     print("wrote docs/RESULTS.md")
+
+
+def kept_sections(results: Path) -> str:
+    """The sections written by hand below the generated part (from the first `## ` heading
+    on), so that regenerating the table does not erase them."""
+    text = results.read_text() if results.is_file() else ""
+    start = text.find("\n## ")
+    return "" if start < 0 else text[start:]
 
 
 if __name__ == "__main__":
