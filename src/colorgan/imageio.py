@@ -19,6 +19,8 @@ from colorgan.settings import DEFAULT_MAX_PIXELS
 Image.MAX_IMAGE_PIXELS = None
 
 SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+# Gray photos deeper than 8 bits: unit_gray reads them, Pillow's convert("L") would clip.
+DEEP_GRAY_MODES = SIXTEEN_BIT_MODES | {"F"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 
 
@@ -122,7 +124,7 @@ def unit_gray(image: Image.Image) -> np.ndarray:
 
 def eight_bit(image: Image.Image) -> Image.Image:
     """The photo with 16-bit or float gray scaled to 8 bits (Pillow's convert would clip it)."""
-    if image.mode not in SIXTEEN_BIT_MODES | {"F"}:
+    if image.mode not in DEEP_GRAY_MODES:
         return image
     return Image.fromarray((unit_gray(image) * 255).round().astype(np.uint8), "L")
 

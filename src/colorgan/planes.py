@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorgan.imageio import SIXTEEN_BIT_MODES, unit_gray
+from colorgan.imageio import DEEP_GRAY_MODES, unit_gray
 
 
 @dataclass
@@ -47,7 +47,7 @@ def to_planes(image: Image.Image) -> Planes:
         rgba = image if image.mode == "LA" else image.convert("RGBA")
         alpha = np.asarray(rgba.getchannel("A"))
         image = rgba.convert("L" if image.mode == "LA" else "RGB")
-    if image.mode in SIXTEEN_BIT_MODES | {"F"}:
+    if image.mode in DEEP_GRAY_MODES:
         return Planes(torch.from_numpy(unit_gray(image)[None].copy()), alpha)
     if image.mode in ("1", "L"):
         return Planes(torch.from_numpy(np.asarray(image.convert("L"))[None].copy()), alpha)
