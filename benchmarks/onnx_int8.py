@@ -108,8 +108,8 @@ def main() -> None:
             path = quantized(float32_model(source), Path(folder), per_channel, photos)
             name = f"int8, weights per {'channel' if per_channel else 'tensor'}"
             models[name] = Colorizer.load(path, "cpu", "onnx")
-            print(f"{name}: {path.stat().st_size / 1e6:.1f} MB "
-                  f"(float16 bundled: {source.stat().st_size / 1e6:.1f} MB)")
+            print(f"{name}: {path.stat().st_size / 1e6:.1f} MB (the bundled float16 weights: "
+                  f"{bundled_weights_path().stat().st_size / 1e6:.1f} MB)")
         eager = eager_generator(None)
         for batch in (1, 8):
             seconds = forward_seconds(models, eager, args.size, batch)

@@ -243,6 +243,7 @@ def test_coloring_in_the_browser_uploads_nothing_and_matches_the_server(server_u
         fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
         browser.close()
     assert f"{server_url}/api/model.onnx" in fetched
+    assert f"{server_url}/api/model.weights" in fetched  # the weights the ONNX file reads
     assert not [url for url in fetched if "/api/colorize" in url]  # the photo stayed
     expected = httpx.post(f"{server_url}/api/colorize", files={"file": photo.open("rb")},
                           timeout=60)

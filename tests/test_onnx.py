@@ -76,3 +76,39 @@ def test_the_cli_backends_write_the_same_photo(tmp_path):
         assert result.returncode == 0, result.stderr
         outputs[backend] = np.asarray(Image.open(tmp_path / backend / "old.png"), int)
     assert np.abs(outputs["torch"] - outputs["onnx"]).max() <= LEVELS
+
+
+def test_the_shipped_onnx_model_reads_the_bundled_weights_instead_of_a_copy():
+    bundled = bundled_weights_path()
+    for backend in ("torch", "onnx"):
+        assert Colorizer.load(backend=backend).onnx_weights == bundled
+    assert bundled.with_suffix(".onnx").stat().st_size < bundled.stat().st_size / 10
+
+
+def test_export_can_share_a_safetensors_files_weights(tmp_path):
+    weights = tmp_path / "mine.safetensors"
+    weights.write_bytes(bundled_weights_path().read_bytes())  # float16, as bundled
+    (tmp_path / "elsewhere").mkdir()
+    refused = {
+        "must go in MODEL's folder": ["export", str(weights), str(tmp_path / "elsewhere/m.onnx"),
+                                      "--half", "--share-weights"],
+        "use --half exactly when": ["export", str(weights), str(tmp_path / "m.onnx"),
+                                    "--share-weights"],
+        "from a .safetensors MODEL": ["export", str(weights), str(tmp_path / "m.safetensors"),
+                                      "--half", "--share-weights"]}
+    for message, arguments in refused.items():
+        result = colorgan(*arguments)
+        assert result.returncode == 2 and message in result.stderr, result.stderr[-500:]
+    shared = colorgan("export", str(weights), str(tmp_path / "mine.onnx"), "--half",
+                      "--share-weights")
+    assert shared.returncode == 0, shared.stderr[-2000:]
+    assert (tmp_path / "mine.onnx").stat().st_size < weights.stat().st_size / 10
+    onnx_colorizer = Colorizer.load(tmp_path / "mine.onnx")
+    assert onnx_colorizer.onnx_weights == weights
+    assert largest_difference(Colorizer.load(backend="torch"), onnx_colorizer) <= LEVELS
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(ValueError, match="holds its weights is missing or damaged"):
+        Colorizer.load(tmp_path / "mine.onnx")
+    weights.unlink()
+    with pytest.raises(ValueError, match="holds its weights is missing or damaged"):
+        Colorizer.load(tmp_path / "mine.onnx")

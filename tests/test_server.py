@@ -247,11 +247,16 @@ def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422():
 
 def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
     client = TestClient(create_app(colorizer))
-    where = client.get("/api/models").json()["browser_model"]
+    info = client.get("/api/models").json()
+    where, weights = info["browser_model"], info["browser_model_weights"]
     answer = client.get(where)
     assert answer.status_code == 200
     assert answer.content == colorizer.onnx_file.read_bytes()
-    assert where in client.get("/openapi.json").json()["paths"]
+    # The bundled ONNX file reads its weights from the safetensors file beside it.
+    assert weights["path"] == colorizer.onnx_weights.name == "default.safetensors"
+    assert client.get(weights["url"]).content == colorizer.onnx_weights.read_bytes()
+    paths = client.get("/openapi.json").json()["paths"]
+    assert where in paths and weights["url"] in paths
     for asset in ("ort.wasm.min.js", "ort-wasm-simd-threaded.mjs",
                   "ort-wasm-simd-threaded.wasm"):  # the runtime, from the package
         vendored = client.get(f"/static/vendor/onnxruntime-web/{asset}")
@@ -265,3 +270,5 @@ def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
     assert without.get("/api/models").json()["browser_model"] is None
     missing = without.get(where)
     assert missing.status_code == 404 and "no ONNX form" in missing.json()["detail"]
+    assert without.get("/api/models").json()["browser_model_weights"] is None
+    assert without.get(weights["url"]).status_code == 404

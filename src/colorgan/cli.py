@@ -371,6 +371,10 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
                                        "it), or an .onnx file (opset 18; any batch and size; "
                                        "the config in its metadata)")
     parser.add_argument("--half", action="store_true", help="store weights as float16")
+    parser.add_argument("--share-weights", action="store_true",
+                        help="an .onnx output reads its weights from MODEL, a .safetensors "
+                             "export in the same folder (float16: use --half), instead of "
+                             "holding a copy: one file of weights for both backends")
     parser.add_argument("--vividness", type=float,
                         help="the vividness its users get by default (1: as trained)")
     parser.add_argument("--temperature", type=float,
@@ -387,8 +391,19 @@ def _run_export(args: argparse.Namespace) -> int:
 
     if not args.output.endswith((".safetensors", ".onnx")):
         raise UsageError("the output file must end in .safetensors or .onnx")
-    weights, config = read_model(bundled_weights_path() if args.model == "bundled"
-                                 else Path(args.model))
+    model = bundled_weights_path() if args.model == "bundled" else Path(args.model)
+    if args.share_weights and not (args.output.endswith(".onnx")
+                                   and model.suffix == ".safetensors"):
+        raise UsageError("--share-weights writes an .onnx file that reads its weights from "
+                         "a .safetensors MODEL")
+    if args.share_weights and model.resolve().parent != Path(args.output).resolve().parent:
+        raise UsageError("--share-weights: the .onnx file must go in MODEL's folder, where "
+                         "ONNX Runtime looks for the weights")
+    weights, config = read_model(model)
+    if args.share_weights and args.half != any(tensor.dtype.itemsize == 2
+                                                for tensor in weights.values()):
+        raise UsageError("--share-weights: use --half exactly when MODEL stores float16 "
+                         "weights, so that the graph's weights are the file's")
     if args.temperature is not None or args.rebalance is not None:
         from colorgan.models.chroma_bins import set_decoding
 
@@ -404,7 +419,8 @@ def _run_export(args: argparse.Namespace) -> int:
     if args.output.endswith(".onnx"):
         from colorgan.onnx_model import export_onnx
 
-        written = export_onnx(Path(args.output), weights, config, args.half)
+        written = export_onnx(Path(args.output), weights, config, args.half,
+                              model if args.share_weights else None)
     else:
         written = export_generator(Path(args.output), weights, config, args.half)
     print(f"wrote {written}")

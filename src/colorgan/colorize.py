@@ -31,7 +31,7 @@ from colorgan.settings import DEFAULT_WORKING_SIZE
 MIN_WORKING_SIDE = 32
 # Vividness multiplies the predicted chroma: 0 gives the gray photo back, 1 the model as trained.
 MAX_VIVIDNESS = 3.0
-BUNDLED_WEIGHTS = "default.safetensors"  # and default.onnx: the same weights for ONNX Runtime
+BUNDLED_WEIGHTS = "default.safetensors"  # and default.onnx: its graph, reading these weights
 BACKENDS = ("auto", "torch", "onnx")
 
 
@@ -98,8 +98,10 @@ class Colorizer:
         # --vividness`): the point of its accuracy-against-color curve chosen for it.
         self.vividness = float(config.get("vividness", 1.0))
         # The model as an ONNX file, whichever backend runs it here: the web page can run it
-        # in the browser. Colorizer.load sets it where the model has one.
+        # in the browser. Colorizer.load sets it where the model has one, and the safetensors
+        # file it reads its weights from where it shares them (the bundled model does).
         self.onnx_file: Path | None = None
+        self.onnx_weights: Path | None = None
 
     def with_vividness(self, vividness: float) -> "Colorizer":
         """The same model (shared, not copied) with its colors made stronger or weaker.
@@ -142,11 +144,14 @@ class Colorizer:
                                  f"for device {device!r}")
             generator = OnnxGenerator(onnx_file)
             colorizer = cls(generator, generator.config, "cpu")
+            colorizer.onnx_weights = generator.weights_file
         elif model.suffix == ".onnx":
             raise ValueError(f"{model}: an ONNX model runs with ONNX Runtime "
                              "(pip install 'colorgan[onnx]'; backend onnx)")
         else:
             colorizer = cls.from_weights(*read_model(model), device)
+            # Here only the bundled model has an ONNX form, and it reads these weights.
+            colorizer.onnx_weights = model if onnx_file else None
         colorizer.onnx_file = onnx_file
         return colorizer
 

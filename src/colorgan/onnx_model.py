@@ -6,12 +6,14 @@ page runs the same file in the browser with onnxruntime-web (server/static/in_br
 The exported graph takes sides that are multiples of PAD_MULTIPLE; OnnxGenerator pads and
 crops around it exactly as the PyTorch model does inside its forward, so both backends give
 the same chroma. Opset 18 runs on ONNX Runtime 1.14 and newer, onnxruntime-web included.
-`half` stores the weights as float16 with a Cast to float32 in front of their first use:
-ONNX Runtime folds the casts when it loads the model, so it computes in float32 from a file
-half the size. The generator is exported with its batch norms folded into its convolutions
-(colorgan.models.folding) as PyTorch runs it too, at the precision of the weights it was
-given (float16 with `half`), so both backends compute with the very same weights and their
-photos agree within one 8-bit level.
+The graph is the trained network as it is, batch norms included, with its constants folded:
+ONNX Runtime folds each batch norm into the convolution before it when it loads the model,
+in float32, as colorgan.models.folding does for PyTorch, so both backends compute with the
+same weights and their photos agree within one 8-bit level. `half` stores the weights as
+float16 with a Cast to float32 in front of their first use (folded at load too): a file half
+the size. `share_weights` goes further: the graph reads its weights from the safetensors
+export beside it instead of holding a copy (ONNX external data pointing into that file), so
+one file of weights serves both backends; the bundled model ships so.
 """
 
 import json
@@ -22,12 +24,14 @@ import torch
 from torch import nn
 
 from colorgan.atomic import atomic_write
-from colorgan.models.folding import folded_generator
 from colorgan.models.padding import pad_to_multiple, pad_with_zeros
+from colorgan.models.registry import get_preset
 
 OPSET = 18
 PAD_MULTIPLE = 32
 METADATA_KEY = "colorgan"  # the model's config as JSON, as in a safetensors export
+WEIGHTS_KEY = "colorgan.weights"  # the safetensors file beside it that holds its weights
+FLOAT16_SUFFIX = ".float16"  # names of the float16 initializers that `half` stores
 
 
 class OnnxUnavailable(ImportError):
@@ -36,37 +40,56 @@ class OnnxUnavailable(ImportError):
 
 def _require(module: str):
     try:
-        return __import__(module)
+        return __import__(module, fromlist=["_"])
     except ImportError:
-        raise OnnxUnavailable(f"{module} is not installed: pip install 'colorgan[onnx]'") from None
+        raise OnnxUnavailable(f"{module.partition('.')[0]} is not installed: "
+                              "pip install 'colorgan[onnx]'") from None
 
 
 def export_onnx(path: Path, weights: dict[str, torch.Tensor], config: dict,
-                half: bool = False) -> Path:
-    """Write the generator of these weights as an ONNX model with its config as metadata."""
-    onnx = _require("onnx")
-    _require("onnxscript")
-    if half:  # as the float16 safetensors export stores them, which PyTorch then folds
+                half: bool = False, share_weights: Path | None = None) -> Path:
+    """Write the generator of these weights as an ONNX model with its config as metadata.
+
+    share_weights: a safetensors export in the same folder that holds these very weights (as
+    stored here: float16 with `half`); the model reads them from it instead of a copy.
+    """
+    _require("onnx")
+    optimizer = _require("onnxscript.optimizer")
+    if share_weights is not None and share_weights.resolve().parent != path.resolve().parent:
+        raise ValueError(f"{path}: an ONNX model reads shared weights only from its own "
+                         f"folder, and {share_weights} is not there")
+    if half:  # as the float16 safetensors export stores them
         weights = {name: tensor.half() if tensor.is_floating_point() else tensor
                    for name, tensor in weights.items()}
-    generator = folded_generator(weights, config)
+    generator = get_preset(config["preset"]).build_generator(False)
+    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
+    generator.eval()
     sides = {name: PAD_MULTIPLE * torch.export.Dim(name, min=1, max=512)
              for name in ("height", "width")}
     batch = torch.export.Dim("batch", min=1, max=1024)
     inputs = {"luminance": torch.zeros(1, 1, 2 * PAD_MULTIPLE, 3 * PAD_MULTIPLE)}
     if getattr(generator, "takes_hints", False):  # a second input: the hint planes
         inputs["hints"] = torch.zeros(1, 3, 2 * PAD_MULTIPLE, 3 * PAD_MULTIPLE)
+    # The exporter's own optimizer would fold the batch norms into the weights, which the
+    # safetensors export does not hold; constant folding alone keeps them apart.
     program = torch.onnx.export(
         generator, tuple(inputs.values()), dynamo=True, opset_version=OPSET, verbose=False,
-        input_names=list(inputs), output_names=["chroma"],
+        optimize=False, input_names=list(inputs), output_names=["chroma"],
         dynamic_shapes={name: {0: batch, 2: sides["height"], 3: sides["width"]}
                         for name in inputs})
     model = program.model_proto
+    optimizer.fold_constants(model)
+    optimizer.remove_unused_nodes(model)
     if half:
         _store_weights_as_float16(model)
-    entry = model.metadata_props.add()
-    entry.key, entry.value = METADATA_KEY, json.dumps(config)
-    atomic_write(path, lambda temporary: onnx.save(model, str(temporary)))
+    metadata = {METADATA_KEY: json.dumps(config)}
+    if share_weights is not None:
+        _read_weights_from(model, share_weights)
+        metadata[WEIGHTS_KEY] = share_weights.name
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    atomic_write(path, lambda temporary: temporary.write_bytes(model.SerializeToString()))
     return path
 
 
@@ -80,12 +103,39 @@ def _store_weights_as_float16(model) -> None:
             continue
         values = numpy_helper.to_array(initializer).astype(np.float16)
         name = initializer.name
-        initializer.CopyFrom(numpy_helper.from_array(values, f"{name}.float16"))
-        casts.append(helper.make_node("Cast", [f"{name}.float16"], [name],
+        initializer.CopyFrom(numpy_helper.from_array(values, f"{name}{FLOAT16_SUFFIX}"))
+        casts.append(helper.make_node("Cast", [f"{name}{FLOAT16_SUFFIX}"], [name],
                                       to=TensorProto.FLOAT, name=f"{name}.cast"))
     nodes = casts + list(graph.node)
     del graph.node[:]
     graph.node.extend(nodes)
+
+
+def _read_weights_from(model, weights_file: Path) -> None:
+    """Point each initializer that the safetensors file holds byte for byte at its bytes
+    there (the format: an 8-byte header length, a JSON header of offsets, the data)."""
+    from onnx import TensorProto
+    from onnx.external_data_helper import set_external_data
+
+    content = weights_file.read_bytes()
+    header_length = int.from_bytes(content[:8], "little")
+    header = json.loads(content[8:8 + header_length])
+    start = 8 + header_length
+    shared = 0
+    for initializer in model.graph.initializer:
+        entry = header.get(initializer.name.removesuffix(FLOAT16_SUFFIX))
+        if entry is None:
+            continue
+        begin, end = (start + offset for offset in entry["data_offsets"])
+        if content[begin:end] != initializer.raw_data:
+            continue
+        set_external_data(initializer, weights_file.name, offset=begin, length=end - begin)
+        initializer.data_location = TensorProto.EXTERNAL
+        initializer.ClearField("raw_data")
+        shared += 1
+    if not shared:
+        raise ValueError(f"{weights_file} holds none of these weights as they are stored "
+                         "here (export with --half for a float16 file)")
 
 
 class OnnxGenerator(nn.Module):
@@ -105,13 +155,19 @@ class OnnxGenerator(nn.Module):
         try:
             self.session = ort.InferenceSession(str(path), options,
                                                 providers=["CPUExecutionProvider"])
-        except Exception:  # ONNX Runtime raises its own kinds for a foreign file
+        except Exception as error:  # ONNX Runtime raises its own kinds for a foreign file
+            if "external" in str(error).lower():  # the file of its weights: missing or short
+                raise ValueError(f"{path}: the file beside it that holds its weights is "
+                                 "missing or damaged") from None
             raise ValueError(f"{path}: not an ONNX model") from None
         metadata = self.session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in metadata:
             raise ValueError(f"{path}: not a colorgan ONNX export (no colorgan metadata)")
         self.config: dict = json.loads(metadata[METADATA_KEY])
         self.takes_hints = "hints" in {node.name for node in self.session.get_inputs()}
+        # The safetensors export its weights are read from, where it shares them.
+        self.weights_file = path.parent / metadata[WEIGHTS_KEY] if WEIGHTS_KEY in metadata \
+            else None
 
     def forward(self, luminance: torch.Tensor, hints: torch.Tensor | None = None
                 ) -> torch.Tensor:

@@ -47,7 +47,10 @@ class UpBlock(nn.Module):
         self.merge = conv_bn_relu(out_channels + skip_channels, out_channels)
 
     def forward(self, features: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        upsampled = nn.functional.interpolate(features, size=skip.shape[-2:], mode="bilinear",
+        # The generators pad their input so that every skip is exactly twice the size; a
+        # scale, not the skip's shape, keeps the exported graph free of shape lookups on the
+        # skip (they would stop ONNX Runtime folding its batch norm into its convolution).
+        upsampled = nn.functional.interpolate(features, scale_factor=2.0, mode="bilinear",
                                               align_corners=False)
         return self.merge(torch.cat([self.reduce(upsampled), skip], dim=1))
 

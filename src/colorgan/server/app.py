@@ -36,6 +36,7 @@ SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
 FORMATS = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}
 SIZE_CHOICES = (128, 192, 256, 384, 512)
 BROWSER_MODEL_PATH = "/api/model.onnx"
+BROWSER_WEIGHTS_PATH = "/api/model.weights"  # the weights that model reads, if it shares them
 HINTS_FIELD = ('a JSON list of up to 256 hints, [{"x": 120, "y": 80, "color": "#c0392b"}]: '
                "x, y in the photo's pixels from its top left; only the color's chroma is "
                "used, the photo keeps its lightness")
@@ -125,7 +126,10 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                 "formats": list(FORMATS), "max_upload_bytes": limits.max_upload_bytes,
                 "max_pixels": limits.max_pixels, "hints": colorizer.takes_hints,
                 "max_hints": MAX_HINTS,
-                "browser_model": BROWSER_MODEL_PATH if colorizer.onnx_file else None}
+                "browser_model": BROWSER_MODEL_PATH if colorizer.onnx_file else None,
+                "browser_model_weights": {"path": colorizer.onnx_weights.name,
+                                          "url": BROWSER_WEIGHTS_PATH}
+                if colorizer.onnx_file and colorizer.onnx_weights else None}
 
     @app.get(BROWSER_MODEL_PATH, response_class=FileResponse, responses={
         200: {"content": {"application/octet-stream": {}}},
@@ -138,6 +142,17 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                                      "exported with `colorgan export MODEL model.onnx`")
         return FileResponse(colorizer.onnx_file, media_type="application/octet-stream",
                             filename="colorgan.onnx")
+
+    @app.get(BROWSER_WEIGHTS_PATH, response_class=FileResponse, responses={
+        200: {"content": {"application/octet-stream": {}}},
+        404: {"description": "the loaded model's ONNX form holds its own weights"}})
+    async def browser_model_weights() -> FileResponse:
+        """The safetensors file the model's ONNX form reads its weights from (ONNX external
+        data, as the bundled model ships): the page hands it to onnxruntime-web."""
+        if colorizer.onnx_file is None or colorizer.onnx_weights is None:
+            raise HTTPException(404, "the loaded model's ONNX form holds its own weights")
+        return FileResponse(colorizer.onnx_weights, media_type="application/octet-stream",
+                            filename=colorizer.onnx_weights.name)
 
     @app.post("/api/colorize", response_class=Response, responses={
         200: {"content": {"image/png": {}, "image/jpeg": {}}},

@@ -28,7 +28,8 @@ let browserModel = null;  // where the model for coloring in this browser is, if
 async function loadSizes() {
   const info = await (await fetch("/api/models")).json();
   hintsBox.dataset.available = info.hints ? "true" : "false";
-  browserModel = info.browser_model;
+  browserModel = info.browser_model && { url: info.browser_model,
+                                         weights: info.browser_model_weights };
   engineLabel.hidden = !browserModel;
   vividness.value = info.default_vividness;  // the model's chosen default
   vividnessValue.textContent = Number(vividness.value).toFixed(1);

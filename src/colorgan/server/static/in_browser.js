@@ -148,6 +148,12 @@ function browserSessionReady() {
   return sessionReady;
 }
 
+async function fetchBytes(url, what) {
+  const answer = await fetch(url);
+  if (!answer.ok) throw new Error(`${what} could not be fetched (${answer.status})`);
+  return new Uint8Array(await answer.arrayBuffer());
+}
+
 function loadScript(url) {
   return new Promise((resolve, reject) => {
     const script = Object.assign(document.createElement("script"), { src: url });
@@ -158,17 +164,22 @@ function loadScript(url) {
 }
 
 // The ONNX Runtime session, made once: the runtime and the model are fetched on first use.
-function browserSession(modelUrl) {
+// model: {url, weights}; weights ({path, url}) when the ONNX file reads its weights from a
+// file beside it (ONNX external data), as the bundled model does.
+function browserSession(model) {
   sessionPromise ??= (async () => {
     await loadScript(`${ORT_FOLDER}ort.wasm.min.js`);
     ort.env.wasm.wasmPaths = ORT_FOLDER;
     // Threads need a cross-origin isolated page (the server sends the headers for it).
     ort.env.wasm.numThreads = self.crossOriginIsolated
       ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-    const model = await fetch(modelUrl);
-    if (!model.ok) throw new Error(`the model could not be fetched (${model.status})`);
-    const session = await ort.InferenceSession.create(await model.arrayBuffer(),
-                                                      { executionProviders: ["wasm"] });
+    const options = { executionProviders: ["wasm"] };
+    if (model.weights) {
+      const weights = await fetchBytes(model.weights.url, "the model's weights");
+      options.externalData = [{ path: model.weights.path, data: weights }];
+    }
+    const session = await ort.InferenceSession.create(await fetchBytes(model.url, "the model"),
+                                                      options);
     sessionReady = true;
     return session;
   })();
@@ -187,8 +198,8 @@ async function photoPixels(file) {
 }
 
 // The photo in color as a PNG Blob; settings: {size, vividness, hints: [{x, y, color}]}.
-async function colorInBrowser(file, modelUrl, { size, vividness, hints }) {
-  const session = await browserSession(modelUrl);
+async function colorInBrowser(file, model, { size, vividness, hints }) {
+  const session = await browserSession(model);
   const image = await photoPixels(file);
   const { width, height, data } = image;
   const pixels = width * height;
