@@ -95,7 +95,9 @@ def test_export_can_share_a_safetensors_files_weights(tmp_path):
         "use --half exactly when": ["export", str(weights), str(tmp_path / "m.onnx"),
                                     "--share-weights"],
         "from a .safetensors MODEL": ["export", str(weights), str(tmp_path / "m.safetensors"),
-                                      "--half", "--share-weights"]}
+                                      "--half", "--share-weights"],
+        "exports MODEL as it is": ["export", str(weights), str(tmp_path / "m.onnx"), "--half",
+                                   "--share-weights", "--vividness", "1.2"]}
     for message, arguments in refused.items():
         result = colorgan(*arguments)
         assert result.returncode == 2 and message in result.stderr, result.stderr[-500:]

@@ -396,6 +396,10 @@ def _run_export(args: argparse.Namespace) -> int:
                                    and model.suffix == ".safetensors"):
         raise UsageError("--share-weights writes an .onnx file that reads its weights from "
                          "a .safetensors MODEL")
+    if args.share_weights and any(getattr(args, name) is not None
+                                  for name in ("vividness", "temperature", "rebalance")):
+        raise UsageError("--share-weights exports MODEL as it is, so that both forms agree; "
+                         "set --vividness, --temperature or --rebalance on MODEL's own export")
     if args.share_weights and model.resolve().parent != Path(args.output).resolve().parent:
         raise UsageError("--share-weights: the .onnx file must go in MODEL's folder, where "
                          "ONNX Runtime looks for the weights")
