@@ -1,5 +1,5 @@
 """The generator as an ONNX model: exported with any batch, height and width, and run with
-ONNX Runtime, which is 1.6 to 2.5 times as fast as PyTorch eager on a plain CPU, and 1.2
+ONNX Runtime, which is 1.4 to 2.4 times as fast as PyTorch eager on a plain CPU, and 1.15
 to 1.6 times as fast as colorgan's torch backend (benchmarks/colorize_speed.py). The web
 page runs the same file in the browser with onnxruntime-web (server/static/in_browser.js).
 
