@@ -386,6 +386,8 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    import torch
+
     from colorgan.checkpoint import export_generator
     from colorgan.colorize import bundled_weights_path, read_model
 
@@ -404,7 +406,7 @@ def _run_export(args: argparse.Namespace) -> int:
         raise UsageError("--share-weights: the .onnx file must go in MODEL's folder, where "
                          "ONNX Runtime looks for the weights")
     weights, config = read_model(model)
-    if args.share_weights and args.half != any(tensor.dtype.itemsize == 2
+    if args.share_weights and args.half != any(tensor.dtype == torch.float16
                                                 for tensor in weights.values()):
         raise UsageError("--share-weights: use --half exactly when MODEL stores float16 "
                          "weights, so that the graph's weights are the file's")
