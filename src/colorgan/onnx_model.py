@@ -150,6 +150,7 @@ class OnnxGenerator(nn.Module):
         # Spinning threads would keep the cores busy after each call and slow the PyTorch
         # code (color conversion, resizing) that runs between calls.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 4  # its load errors come back as our ValueErrors below
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such model file")
         try:
