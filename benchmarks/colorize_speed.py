@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from colorgan.colorize import Colorizer, bundled_weights_path, read_model  # noqa: E402
 from colorgan.flops import count_flops  # noqa: E402
 from colorgan.imageio import open_image, save_image  # noqa: E402
-from colorgan.models import get_preset  # noqa: E402
+from colorgan.models.registry import trained_generator  # noqa: E402
 from machine import best_time, describe_machine, matmul_flops_per_second  # noqa: E402
 
 MEGAPIXELS = (0.25, 1, 12, 24)
@@ -65,10 +65,7 @@ def one_photo(path: str, model: str | None, size: int, backend: str) -> None:
 def eager_generator(model: str | None) -> torch.nn.Module:
     """The generator as training leaves it (batch norms apart, contiguous tensors): what
     PyTorch eager runs before colorgan's inference changes."""
-    weights, config = read_model(Path(model) if model else bundled_weights_path())
-    generator = get_preset(config["preset"]).build_generator(False)
-    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
-    return generator.eval()
+    return trained_generator(*read_model(Path(model) if model else bundled_weights_path()))
 
 
 def forward_seconds(colorizers: dict[str, Colorizer], eager: torch.nn.Module, size: int,

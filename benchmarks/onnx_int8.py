@@ -24,14 +24,13 @@ from colorgan.color import lightness  # noqa: E402
 from colorgan.colorize import Colorizer, bundled_weights_path, working_luminance  # noqa: E402
 from colorgan.imageio import find_images, load_rgb  # noqa: E402
 from colorgan.models.padding import pad_to_multiple  # noqa: E402
-from colorgan.onnx_model import PAD_MULTIPLE  # noqa: E402
+from colorgan.onnx_model import FLOAT16_SUFFIX, PAD_MULTIPLE  # noqa: E402
 from colorgan.planes import to_planes  # noqa: E402
 from colorize_speed import eager_generator, forward_seconds  # noqa: E402
 from machine import describe_machine, matmul_flops_per_second  # noqa: E402
 from val_scores import ROOT, add_scoring_options, score_and_print  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "data" / "train"
-FLOAT16_SUFFIX = ".float16"  # colorgan.onnx_model stores weights so, cast to float32 in-graph
 
 
 def float32_model(source: Path) -> onnx.ModelProto:

@@ -25,7 +25,7 @@ from torch import nn
 
 from colorgan.atomic import atomic_write
 from colorgan.models.padding import pad_to_multiple, pad_with_zeros
-from colorgan.models.registry import get_preset
+from colorgan.models.registry import trained_generator
 
 OPSET = 18
 PAD_MULTIPLE = 32
@@ -61,9 +61,7 @@ def export_onnx(path: Path, weights: dict[str, torch.Tensor], config: dict,
     if half:  # as the float16 safetensors export stores them
         weights = {name: tensor.half() if tensor.is_floating_point() else tensor
                    for name, tensor in weights.items()}
-    generator = get_preset(config["preset"]).build_generator(False)
-    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
-    generator.eval()
+    generator = trained_generator(weights, config)
     sides = {name: PAD_MULTIPLE * torch.export.Dim(name, min=1, max=512)
              for name in ("height", "width")}
     batch = torch.export.Dim("batch", min=1, max=1024)

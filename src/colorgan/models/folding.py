@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-from colorgan.models.registry import get_preset
+from colorgan.models.registry import trained_generator
 
 # (convolution, batch norm) attribute pairs of EfficientNet-Lite's stem and MBConv blocks.
 EFFICIENTNET_PAIRS = (("_conv_stem", "_bn0"), ("_expand_conv", "_bn0"),
@@ -36,6 +36,4 @@ def fold_batch_norms(model: nn.Module) -> nn.Module:
 
 def folded_generator(weights: dict[str, torch.Tensor], config: dict) -> nn.Module:
     """The config's generator with these weights (float16 ones widened), for inference."""
-    generator = get_preset(config["preset"]).build_generator(False)
-    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
-    return fold_batch_norms(generator)
+    return fold_batch_norms(trained_generator(weights, config))

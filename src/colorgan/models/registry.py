@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import torch
 from torch import nn
 
 from colorgan.models.efficientnet_unet import EfficientNetUNet
@@ -89,3 +90,11 @@ def get_preset(name: str) -> Preset:
         return PRESETS[name]
     except KeyError:
         raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}") from None
+
+
+def trained_generator(weights: dict[str, torch.Tensor], config: dict) -> nn.Module:
+    """The config's generator with these weights (float16 ones widened), in eval mode: the
+    trained network as it is, for inference, export or timing."""
+    generator = get_preset(config["preset"]).build_generator(False)
+    generator.load_state_dict({name: tensor.float() for name, tensor in weights.items()})
+    return generator.eval()

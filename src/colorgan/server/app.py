@@ -129,7 +129,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
                 "browser_model": BROWSER_MODEL_PATH if colorizer.onnx_file else None,
                 "browser_model_weights": {"path": colorizer.onnx_weights.name,
                                           "url": BROWSER_WEIGHTS_PATH}
-                if colorizer.onnx_file and colorizer.onnx_weights else None}
+                if colorizer.onnx_weights else None}
 
     @app.get(BROWSER_MODEL_PATH, response_class=FileResponse, responses={
         200: {"content": {"application/octet-stream": {}}},
@@ -149,7 +149,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
     async def browser_model_weights() -> FileResponse:
         """The safetensors file the model's ONNX form reads its weights from (ONNX external
         data, as the bundled model ships): the page hands it to onnxruntime-web."""
-        if colorizer.onnx_file is None or colorizer.onnx_weights is None:
+        if colorizer.onnx_weights is None:
             raise HTTPException(404, "the loaded model's ONNX form holds its own weights")
         return FileResponse(colorizer.onnx_weights, media_type="application/octet-stream",
                             filename=colorizer.onnx_weights.name)
