@@ -108,6 +108,19 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.jpg"]
 
 
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA", "I;16"])
+def test_png_files_are_written_losslessly_in_every_mode(tmp_path, mode):
+    rng = np.random.default_rng(0)
+    noise = Image.fromarray(rng.integers(0, 256, (31, 47, 4), dtype=np.uint8), "RGBA")
+    image = noise.convert(mode) if mode != "I;16" else Image.fromarray(
+        rng.integers(0, 65536, (31, 47), dtype=np.uint16))
+    target = tmp_path / "out.png"
+    save_image(image, target)
+    written = Image.open(target)
+    assert written.mode == image.mode and written.size == (47, 31)
+    np.testing.assert_array_equal(np.asarray(written), np.asarray(image))
+
+
 @pytest.mark.parametrize("name, make, options", [
     ("gray16.png", lambda: Image.fromarray(
         (np.linspace(0, 65535, 40 * 30).reshape(30, 40)).astype(np.uint16)), {}),
