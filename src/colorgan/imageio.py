@@ -8,7 +8,6 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-import fpng
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -183,8 +182,11 @@ def encode_image(image: Image.Image, file_format: str, quality: int = 92) -> byt
     elif file_format == "WEBP":
         image.save(buffer, format="WEBP", quality=quality)
     elif file_format == "PNG" and image.mode in ("RGB", "RGBA"):
-        # fpng writes a photo's PNG ten times faster than Pillow's zlib at level 1, for files
+        # fpng writes a photo's PNG 5-8 times faster than Pillow's zlib at level 1, for files
         # about 30% larger (benchmarks/colorize_stages.py); it is the slowest stage otherwise.
+        # Imported here: commands that write no PNG (pack's WebP) need not load it.
+        import fpng
+
         return fpng.from_ndarray(np.asarray(image))
     else:
         # Level 1 encodes a 12 MP PNG three times faster than the default, files ~25% larger.
