@@ -89,7 +89,9 @@ _LINEAR_TO_SRGB_BYTE = (_per_channel(kornia.color.linear_rgb_to_rgb,
                                      torch.arange(_LINEAR_STEPS + 1, dtype=torch.float64)
                                      / _LINEAR_STEPS)[0].clamp(0, 1) * 255).round().byte().numpy()
 _WHITE = torch.tensor([0.95047, 1.0, 1.08883])  # D65, as rgb_to_lab normalizes XYZ
-_XYZ_TO_LINEAR_RGB = (kornia.color.xyz_to_rgb(_IDENTITY)[..., 0, 0].T * _WHITE).numpy()
+# Contiguous: einsum's own loop is ten times slower on the transposed view.
+_XYZ_TO_LINEAR_RGB = np.ascontiguousarray(
+    (kornia.color.xyz_to_rgb(_IDENTITY)[..., 0, 0].T * _WHITE).numpy())
 
 
 def lightness(values: torch.Tensor) -> torch.Tensor:
@@ -148,7 +150,9 @@ def compose_rgb(lightness_values: torch.Tensor, chroma: torch.Tensor) -> torch.T
             f -= np.float32(4 / 29)
             f /= np.float32(7.787)
             np.copyto(xyz, f, where=dark)
-        linear = np.einsum("ij,jhw->hwi", _XYZ_TO_LINEAR_RGB, xyz, optimize=True)
+        # einsum's own loop, not BLAS (optimize=True): BLAS's worker thread spins on after the
+        # call and takes a core from the next photo's forward pass.
+        linear = np.einsum("ij,jhw->hwi", _XYZ_TO_LINEAR_RGB, xyz)
         np.clip(linear, 0, 1, out=linear)
         linear *= _LINEAR_STEPS
         steps = np.rint(linear, out=linear).astype(np.uint16)
