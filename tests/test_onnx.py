@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorgan.colorize import Colorizer, bundled_weights_path
+from colorgan.colorize import Colorizer, bundled_weights_path, read_model
+from colorgan.hints import Hint
+from colorgan.onnx_model import automatic_form, export_onnx
 from tests.conftest import color_photo
 
 SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]
@@ -21,14 +23,18 @@ def colorgan(*args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=600)
 
 
-def largest_difference(first: Colorizer, second: Colorizer) -> int:
+def largest_difference(first: Colorizer, second: Colorizer, hinted: bool = False) -> int:
+    """The largest difference in 8-bit levels between the two models' photos of several
+    shapes, with two color hints on each where `hinted`."""
     rng = np.random.default_rng(0)
     worst = 0
     for height, width in SHAPES:
         photo = Image.fromarray(rng.integers(0, 256, (height, width), dtype=np.uint8))
+        hints = [Hint(0, 0, "#c0392b"), Hint(width - 1, height - 1, (20, 200, 40))] \
+            if hinted else []
         for size in (64, 256):
-            a = np.asarray(first.colorize(photo, size), int)
-            b = np.asarray(second.colorize(photo, size), int)
+            a = np.asarray(first.colorize(photo, size, hints), int)
+            b = np.asarray(second.colorize(photo, size, hints), int)
             worst = max(worst, int(np.abs(a - b).max()))
     return worst
 
@@ -40,6 +46,7 @@ def test_the_shipped_onnx_model_colors_as_the_bundled_weights_do():
     assert (torch_colorizer.backend, onnx_colorizer.backend) == ("torch", "onnx")
     assert onnx_colorizer.config == torch_colorizer.config
     assert largest_difference(torch_colorizer, onnx_colorizer) <= LEVELS
+    assert largest_difference(torch_colorizer, onnx_colorizer, hinted=True) <= LEVELS
 
 
 def test_auto_uses_onnx_runtime_where_there_is_an_onnx_form(tmp_path):
@@ -56,10 +63,15 @@ def test_auto_uses_onnx_runtime_where_there_is_an_onnx_form(tmp_path):
 def test_export_writes_an_onnx_model_that_runs_any_size(tmp_path):
     exported = colorgan("export", "bundled", str(tmp_path / "model.onnx"))
     assert exported.returncode == 0, exported.stderr[-2000:]
+    assert "model.automatic.onnx (the graph for photos without hints)" in exported.stdout
     onnx_colorizer = Colorizer.load(tmp_path / "model.onnx")
     assert onnx_colorizer.backend == "onnx"
     assert onnx_colorizer.config == Colorizer.load(backend="torch").config
     assert largest_difference(Colorizer.load(backend="torch"), onnx_colorizer) <= LEVELS
+    # Photos without hints ran the graph without the hint branches; the other is not open.
+    assert onnx_colorizer.generator.hinted is None
+    assert [node.name for node in onnx_colorizer.generator.automatic.get_inputs()] == \
+        ["luminance"]
     not_onnx = tmp_path / "photo.onnx"
     color_photo(1).save(not_onnx, "PNG")
     with pytest.raises(ValueError, match="not an ONNX model"):
@@ -117,3 +129,25 @@ def test_export_can_share_a_safetensors_files_weights(tmp_path):
     weights.unlink()
     with pytest.raises(ValueError, match="holds its weights is missing or damaged"):
         Colorizer.load(tmp_path / "mine.onnx")
+
+
+def test_an_export_in_place_of_a_hint_model_leaves_no_stale_automatic_graph(tmp_path):
+    weights, config = read_model(bundled_weights_path())
+    automatic = {name: tensor for name, tensor in weights.items()
+                 if not name.startswith("hint_")}
+    export_onnx(tmp_path / "hinted.onnx", weights, config)
+    export_onnx(tmp_path / "plain.onnx", automatic, {**config, "preset": "efficientnet-unet"})
+    assert automatic_form(tmp_path / "hinted.onnx").is_file()
+    assert not automatic_form(tmp_path / "plain.onnx").exists()
+    # A hint graph beside the automatic graph of another model is refused at its first use.
+    (tmp_path / "hinted.onnx").write_bytes((tmp_path / "plain.onnx").read_bytes())
+    mixed = Colorizer.load(tmp_path / "hinted.onnx")
+    photo = color_photo(4, (40, 30)).convert("L")
+    with pytest.raises(ValueError, match="not the same model as hinted.automatic.onnx"):
+        mixed.colorize(photo, 64, [Hint(1, 1, "#c0392b")])
+    # Exporting a model without hints in its place removes the hint model's automatic graph.
+    export_onnx(tmp_path / "hinted.onnx", automatic, {**config, "preset": "efficientnet-unet"})
+    assert not automatic_form(tmp_path / "hinted.onnx").exists()
+    replaced = Colorizer.load(tmp_path / "hinted.onnx")
+    assert not replaced.takes_hints
+    assert largest_difference(Colorizer.load(backend="torch"), replaced) <= LEVELS

@@ -369,7 +369,9 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
                                       "default model)")
     parser.add_argument("output", help="the .safetensors file to write (a .json goes beside "
                                        "it), or an .onnx file (opset 18; any batch and size; "
-                                       "the config in its metadata)")
+                                       "the config in its metadata; a model that takes "
+                                       "hints also gets NAME.automatic.onnx, the faster graph "
+                                       "for photos without hints)")
     parser.add_argument("--half", action="store_true", help="store weights as float16")
     parser.add_argument("--share-weights", action="store_true",
                         help="an .onnx output reads its weights from MODEL, a .safetensors "
@@ -423,10 +425,12 @@ def _run_export(args: argparse.Namespace) -> int:
         _check_vividness(args.vividness)
         config["vividness"] = args.vividness
     if args.output.endswith(".onnx"):
-        from colorgan.onnx_model import export_onnx
+        from colorgan.onnx_model import automatic_form, export_onnx
 
         written = export_onnx(Path(args.output), weights, config, args.half,
                               model if args.share_weights else None)
+        if automatic_form(written).exists():
+            print(f"wrote {automatic_form(written)} (the graph for photos without hints)")
     else:
         written = export_generator(Path(args.output), weights, config, args.half)
     print(f"wrote {written}")
