@@ -71,3 +71,12 @@ def test_a_convolutions_backward_costs_twice_its_forward_whatever_its_groups(gro
     forward = 2 * (2 * 8 * 16 * 16) * (8 // groups) * 9
     assert count_flops(layer, images) == forward
     assert count_flops(layer, images, backward=True) == 3 * forward  # + input and weight grads
+
+
+def test_the_lean_decoder_halves_the_work_and_keeps_the_encoder():
+    image = torch.zeros(1, 1, 256, 256)
+    full = get_preset("efficientnet-unet").build_generator(False)
+    lean = get_preset("efficientnet-lean-unet").build_generator(False)
+    assert count_flops(lean, image) < 0.5 * count_flops(full, image)
+    encoder = {key for key in full.state_dict() if key.startswith("encoder.")}
+    assert encoder == {key for key in lean.state_dict() if key.startswith("encoder.")}

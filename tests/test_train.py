@@ -399,6 +399,10 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
     assert shipped["recipe"] == "recipes/gpu-hints.json" and shipped["data"] == gpu_hints.data
     assert shipped["step"] <= gpu_hints.steps and shipped["preset"] == gpu_hints.preset
+    # 160 px crops on the Lite2 encoder (experiment 39), and on its lean decoder (40).
+    assert floor_run("lite2-160", preset=crops.preset) == floor_run("crops-160")
+    assert floor_run("lite2-lean-160", preset=recipe("lite2-160").preset) == \
+        floor_run("lite2-160")
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
     assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data

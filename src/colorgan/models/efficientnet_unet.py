@@ -12,7 +12,7 @@ from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
 
 from colorgan.models.chroma_bins import BinnedChromaHead
-from colorgan.models.layers import SelfAttention, UpBlock, conv_bn_relu
+from colorgan.models.layers import LeanUpBlock, SelfAttention, UpBlock, conv_bn_relu
 from colorgan.models.padding import pad_to_multiple, pad_with_zeros
 
 
@@ -56,10 +56,12 @@ class EfficientNetUNet(nn.Module):
     user-guided colorization): they join the stem, whose depth spreads them over their region,
     and the head, which keeps them exact where they were put. Both branches start at zero and
     have no bias, so with no hints (all zero) a hinted model is exactly its automatic start.
+    `lean` builds the decoder of LeanUpBlocks: the up blocks are two thirds of the network's
+    work at the default widths, a fifth of that when lean.
     """
 
     def __init__(self, pretrained: bool = False, binned: bool = False, attention: bool = True,
-                 encoder: str = "efficientnet-lite0", hinted: bool = False):
+                 encoder: str = "efficientnet-lite0", hinted: bool = False, lean: bool = False):
         super().__init__()
         self.skip_after_block = ENCODERS[encoder].skip_after_block
         skip_channels = ENCODERS[encoder].skip_channels
@@ -71,7 +73,8 @@ class EfficientNetUNet(nn.Module):
         self.attention = SelfAttention(DECODER_WIDTHS[-1]) if attention else nn.Identity()
         self.bridge = conv_bn_relu(skip_channels[-1], skip_channels[-1])
         ins = (*DECODER_WIDTHS[1:], skip_channels[-1])
-        self.ups = nn.ModuleList(UpBlock(cin, skip, cout) for cin, skip, cout
+        block = LeanUpBlock if lean else UpBlock
+        self.ups = nn.ModuleList(block(cin, skip, cout) for cin, skip, cout
                                  in zip(ins, skip_channels[:-1], DECODER_WIDTHS, strict=True))
         self.binned = binned
         if binned:

@@ -55,6 +55,29 @@ class UpBlock(nn.Module):
         return self.merge(torch.cat([self.reduce(upsampled), skip], dim=1))
 
 
+class LeanUpBlock(nn.Module):
+    """UpBlock at a fifth of its cost: channels reduced before upsampling instead of after
+    (a quarter of the pixels), and the merge with the skip depthwise-separable."""
+
+    def __init__(self, in_channels: int, skip_channels: int, out_channels: int):
+        super().__init__()
+        self.reduce = conv_bn_relu(in_channels, out_channels)
+        merged = out_channels + skip_channels
+        self.merge = nn.Sequential(
+            nn.Conv2d(merged, merged, 3, padding=1, groups=merged, bias=False),
+            nn.BatchNorm2d(merged),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(merged, out_channels, 1, bias=False),
+            nn.BatchNorm2d(out_channels),
+            nn.ReLU(inplace=True),
+        )
+
+    def forward(self, features: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
+        upsampled = nn.functional.interpolate(self.reduce(features), scale_factor=2.0,
+                                              mode="bilinear", align_corners=False)
+        return self.merge(torch.cat([upsampled, skip], dim=1))
+
+
 class PatchDiscriminator(nn.Module):
     """Conditional PatchGAN (pix2pix) on L and ab together, with spectral normalization.
 

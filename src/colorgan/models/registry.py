@@ -64,6 +64,17 @@ PRESETS: dict[str, Preset] = {
                     "ImageNet top-1 against Lite0's 75.1%)",
         build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
                                                             encoder="efficientnet-lite2")),
+    "efficientnet-lean-unet": replace(
+        EFFICIENTNET_UNET, name="efficientnet-lean-unet",
+        description="efficientnet-unet with a lean decoder (channels reduced before "
+                    "upsampling, depthwise-separable merges): half the work per pixel",
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, lean=True)),
+    "efficientnet-lite2-lean-unet": replace(
+        EFFICIENTNET_UNET, name="efficientnet-lite2-lean-unet",
+        description="efficientnet-lean-unet on the EfficientNet-Lite2 encoder: the larger "
+                    "encoder for less work per pixel than efficientnet-unet",
+        build_generator=lambda pretrained: EfficientNetUNet(
+            pretrained=pretrained, encoder="efficientnet-lite2", lean=True)),
     "efficientnet-unet-hints": replace(
         EFFICIENTNET_UNET, name="efficientnet-unet-hints",
         description="efficientnet-unet that also takes color hints (a, b and where): "
