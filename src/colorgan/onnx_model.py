@@ -180,7 +180,8 @@ class OnnxGenerator(nn.Module):
         self.weights_file = path.parent / metadata[WEIGHTS_KEY] if WEIGHTS_KEY in metadata \
             else None
 
-    def _open(self, path: Path):
+    def _open(self, path: Path, same_as: dict | None = None):
+        """A session for the graph at `path`; `same_as`: the config it must carry."""
         ort = _require("onnxruntime")
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
@@ -199,7 +200,7 @@ class OnnxGenerator(nn.Module):
         metadata = session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in metadata:
             raise ValueError(f"{path}: not a colorgan ONNX export (no colorgan metadata)")
-        if hasattr(self, "config") and json.loads(metadata[METADATA_KEY]) != self.config:
+        if same_as is not None and json.loads(metadata[METADATA_KEY]) != same_as:
             raise ValueError(f"{path}: not the same model as {automatic_form(path).name} "
                              "beside it; export it again")
         return session
@@ -214,7 +215,7 @@ class OnnxGenerator(nn.Module):
             session = self.automatic
         else:
             if self.hinted is None:
-                self.hinted = self._open(self.path)
+                self.hinted = self._open(self.path, same_as=self.config)
             session = self.hinted
             if self.takes_hints:  # zero planes are no hints
                 hints = torch.zeros(luminance.shape[0], 3, *luminance.shape[-2:]) \
