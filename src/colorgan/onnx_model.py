@@ -18,7 +18,7 @@ one file of weights serves both backends; the bundled model ships so.
 A model that takes color hints is exported twice: `model.onnx` with the hints input, and
 beside it `model.automatic.onnx` without the hint branches, for photos without hints (most
 of them): PyTorch skips those branches when there are no hints, and ONNX Runtime, which
-cannot, would spend 5-8% of each forward pass on zeros.
+cannot, would spend part of each forward pass on zeros.
 """
 
 import json
