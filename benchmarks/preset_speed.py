@@ -23,8 +23,8 @@ from colorgan.onnx_model import OnnxGenerator, export_onnx  # noqa: E402
 from colorize_speed import forward_seconds  # noqa: E402
 from machine import describe_machine, matmul_flops_per_second  # noqa: E402
 
-DEFAULT_PRESETS = ("efficientnet-unet", "efficientnet-lean-unet", "efficientnet-lite2-unet",
-                   "efficientnet-lite2-lean-unet")
+DEFAULT_PRESETS = ("efficientnet-unet", "efficientnet-compact-unet", "efficientnet-lean-unet",
+                   "efficientnet-lite2-unet", "efficientnet-lite2-lean-unet")
 
 
 def main() -> None:

@@ -131,6 +131,26 @@ def test_export_sets_the_temperature_of_a_binned_model_only(tmp_path):
     assert refused.returncode == 2 and "only a model with binned chroma" in refused.stderr
 
 
+def test_export_runs_weights_as_another_preset_only_where_they_fit(tmp_path):
+    from colorgan.checkpoint import export_generator
+    from colorgan.colorize import read_model
+    from colorgan.models import get_preset
+
+    full = tmp_path / "full.safetensors"
+    export_generator(full, get_preset("efficientnet-unet").build_generator(False).state_dict(),
+                     {"preset": "efficientnet-unet"})
+    result = colorgan("export", str(full), str(tmp_path / "compact.safetensors"),
+                      "--preset", "efficientnet-compact-unet")
+    assert result.returncode == 0, result.stderr
+    weights, config = read_model(tmp_path / "compact.safetensors")
+    assert config["preset"] == "efficientnet-compact-unet"
+    assert weights.keys() == read_model(full)[0].keys()
+    refused = colorgan("export", str(full), str(tmp_path / "lean.safetensors"),
+                       "--preset", "efficientnet-lean-unet")
+    assert refused.returncode == 2 and "do not fit" in refused.stderr
+    assert not (tmp_path / "lean.safetensors").exists()
+
+
 def test_a_recursive_batch_mirrors_the_tree_so_repeated_names_all_succeed(tmp_path):
     album = tmp_path / "album"
     for year in ("2019", "2020"):

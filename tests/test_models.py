@@ -80,3 +80,11 @@ def test_the_lean_decoder_halves_the_work_and_keeps_the_encoder():
     assert count_flops(lean, image) < 0.5 * count_flops(full, image)
     encoder = {key for key in full.state_dict() if key.startswith("encoder.")}
     assert encoder == {key for key in lean.state_dict() if key.startswith("encoder.")}
+
+
+def test_the_compact_decoder_takes_the_full_decoders_weights_for_less_work():
+    image = torch.zeros(1, 1, 256, 256)
+    full = get_preset("efficientnet-unet-hints").build_generator(False)
+    compact = get_preset("efficientnet-compact-unet-hints").build_generator(False)
+    compact.load_state_dict(full.state_dict())  # strict: the same layers and shapes
+    assert count_flops(compact, image) < 0.8 * count_flops(full, image)

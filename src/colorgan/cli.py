@@ -379,6 +379,9 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
                              "holding a copy: one file of weights for both backends")
     parser.add_argument("--vividness", type=float,
                         help="the vividness its users get by default (1: as trained)")
+    parser.add_argument("--preset", help="run the weights as another preset whose layers "
+                                         "they fit (efficientnet-compact-unet[-hints]: "
+                                         "efficientnet-unet's weights, a faster decoder)")
     parser.add_argument("--temperature", type=float,
                         help="binned models: annealed-mean temperature in (0, 1], lower is "
                              "more vivid")
@@ -401,9 +404,11 @@ def _run_export(args: argparse.Namespace) -> int:
         raise UsageError("--share-weights writes an .onnx file that reads its weights from "
                          "a .safetensors MODEL")
     if args.share_weights and any(getattr(args, name) is not None
-                                  for name in ("vividness", "temperature", "rebalance")):
+                                  for name in ("vividness", "preset", "temperature",
+                                               "rebalance")):
         raise UsageError("--share-weights exports MODEL as it is, so that both forms agree; "
-                         "set --vividness, --temperature or --rebalance on MODEL's own export")
+                         "set --vividness, --preset, --temperature or --rebalance on MODEL's "
+                         "own export")
     if args.share_weights and model.resolve().parent != Path(args.output).resolve().parent:
         raise UsageError("--share-weights: the .onnx file must go in MODEL's folder, where "
                          "ONNX Runtime looks for the weights")
@@ -424,6 +429,9 @@ def _run_export(args: argparse.Namespace) -> int:
     if args.vividness is not None:
         _check_vividness(args.vividness)
         config["vividness"] = args.vividness
+    if args.preset is not None:
+        _check_preset_fits(args.preset, weights)
+        config["preset"] = args.preset
     if args.output.endswith(".onnx"):
         from colorgan.onnx_model import automatic_form, export_onnx
 
@@ -435,6 +443,16 @@ def _run_export(args: argparse.Namespace) -> int:
         written = export_generator(Path(args.output), weights, config, args.half)
     print(f"wrote {written}")
     return EXIT_OK
+
+
+def _check_preset_fits(name: str, weights: dict) -> None:
+    from colorgan.models import get_preset
+
+    try:
+        get_preset(name).build_generator(False).load_state_dict(weights)
+    except (KeyError, ValueError, RuntimeError) as error:
+        raise UsageError(f"--preset {name}: the weights do not fit it: "
+                         f"{' '.join(str(error).split())[:300]}") from None
 
 
 def _add_evaluate(commands: argparse._SubParsersAction) -> None:

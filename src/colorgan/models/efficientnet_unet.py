@@ -6,6 +6,7 @@ start training; a trained model carries its fine-tuned encoder in its own weight
 
 import importlib
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from efficientnet_lite_pytorch import EfficientNet
@@ -31,6 +32,8 @@ ENCODERS = {
 DECODER_WIDTHS = (32, 48, 64, 128)  # outputs at 1/2, 1/4, 1/8, 1/16
 # EfficientNet expects ImageNet-normalized RGB; gray has the mean of the three channels' stats.
 GRAY_MEAN, GRAY_STD = 0.449, 0.226
+DECODER_BLOCKS = {"full": UpBlock, "compact": partial(UpBlock, reduce_first=True),
+                  "lean": LeanUpBlock}
 HINT_CHANNELS = 3  # color hints: their a and b, and a mask of where they are (colorgan.hints)
 
 
@@ -56,12 +59,13 @@ class EfficientNetUNet(nn.Module):
     user-guided colorization): they join the stem, whose depth spreads them over their region,
     and the head, which keeps them exact where they were put. Both branches start at zero and
     have no bias, so with no hints (all zero) a hinted model is exactly its automatic start.
-    `lean` builds the decoder of LeanUpBlocks: the up blocks are two thirds of the network's
-    work at the default widths, a fifth of that when lean.
+    `decoder` chooses the up blocks, two thirds of the network's work at the default widths:
+    "full" UpBlocks, "compact" ones that reduce channels before upsampling (a quarter less
+    work for the whole network), or "lean" LeanUpBlocks (a fifth of their work).
     """
 
     def __init__(self, pretrained: bool = False, binned: bool = False, attention: bool = True,
-                 encoder: str = "efficientnet-lite0", hinted: bool = False, lean: bool = False):
+                 encoder: str = "efficientnet-lite0", hinted: bool = False, decoder: str = "full"):
         super().__init__()
         self.skip_after_block = ENCODERS[encoder].skip_after_block
         skip_channels = ENCODERS[encoder].skip_channels
@@ -73,7 +77,7 @@ class EfficientNetUNet(nn.Module):
         self.attention = SelfAttention(DECODER_WIDTHS[-1]) if attention else nn.Identity()
         self.bridge = conv_bn_relu(skip_channels[-1], skip_channels[-1])
         ins = (*DECODER_WIDTHS[1:], skip_channels[-1])
-        block = LeanUpBlock if lean else UpBlock
+        block = DECODER_BLOCKS[decoder]
         self.ups = nn.ModuleList(block(cin, skip, cout) for cin, skip, cout
                                  in zip(ins, skip_channels[:-1], DECODER_WIDTHS, strict=True))
         self.binned = binned

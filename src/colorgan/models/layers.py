@@ -39,20 +39,31 @@ def conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
 
 
 class UpBlock(nn.Module):
-    """Upsample x2, then merge with the encoder's skip features of that resolution."""
+    """Upsample x2, then merge with the encoder's skip features of that resolution.
 
-    def __init__(self, in_channels: int, skip_channels: int, out_channels: int):
+    `reduce_first` reduces the channels before upsampling instead of after: the reduce
+    convolution then runs on a quarter of the pixels (the compact decoder, a quarter less work
+    for the whole network)."""
+
+    def __init__(self, in_channels: int, skip_channels: int, out_channels: int,
+                 reduce_first: bool = False):
         super().__init__()
         self.reduce = conv_bn_relu(in_channels, out_channels)
         self.merge = conv_bn_relu(out_channels + skip_channels, out_channels)
+        self.reduce_first = reduce_first
 
     def forward(self, features: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        # The generators pad their input so that every skip is exactly twice the size; a
-        # scale, not the skip's shape, keeps the exported graph free of shape lookups on the
-        # skip (they would stop ONNX Runtime folding its batch norm into its convolution).
-        upsampled = nn.functional.interpolate(features, scale_factor=2.0, mode="bilinear",
-                                              align_corners=False)
-        return self.merge(torch.cat([self.reduce(upsampled), skip], dim=1))
+        if self.reduce_first:
+            return self.merge(torch.cat([_upsampled(self.reduce(features)), skip], dim=1))
+        return self.merge(torch.cat([self.reduce(_upsampled(features)), skip], dim=1))
+
+
+def _upsampled(features: torch.Tensor) -> torch.Tensor:
+    # The generators pad their input so that every skip is exactly twice the size; a scale,
+    # not the skip's shape, keeps the exported graph free of shape lookups on the skip (they
+    # would stop ONNX Runtime folding its batch norm into its convolution).
+    return nn.functional.interpolate(features, scale_factor=2.0, mode="bilinear",
+                                     align_corners=False)
 
 
 class LeanUpBlock(nn.Module):
@@ -73,9 +84,7 @@ class LeanUpBlock(nn.Module):
         )
 
     def forward(self, features: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        upsampled = nn.functional.interpolate(self.reduce(features), scale_factor=2.0,
-                                              mode="bilinear", align_corners=False)
-        return self.merge(torch.cat([upsampled, skip], dim=1))
+        return self.merge(torch.cat([_upsampled(self.reduce(features)), skip], dim=1))
 
 
 class PatchDiscriminator(nn.Module):

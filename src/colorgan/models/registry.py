@@ -64,17 +64,29 @@ PRESETS: dict[str, Preset] = {
                     "ImageNet top-1 against Lite0's 75.1%)",
         build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
                                                             encoder="efficientnet-lite2")),
+    "efficientnet-compact-unet": replace(
+        EFFICIENTNET_UNET, name="efficientnet-compact-unet",
+        description="efficientnet-unet with a compact decoder (channels reduced before "
+                    "upsampling): a quarter less work, the same layers and weights' shapes",
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
+                                                            decoder="compact")),
+    "efficientnet-compact-unet-hints": replace(
+        EFFICIENTNET_UNET, name="efficientnet-compact-unet-hints",
+        description="efficientnet-compact-unet that also takes color hints",
+        build_generator=lambda pretrained: EfficientNetUNet(
+            pretrained=pretrained, decoder="compact", hinted=True)),
     "efficientnet-lean-unet": replace(
         EFFICIENTNET_UNET, name="efficientnet-lean-unet",
         description="efficientnet-unet with a lean decoder (channels reduced before "
                     "upsampling, depthwise-separable merges): half the work per pixel",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, lean=True)),
+        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
+                                                            decoder="lean")),
     "efficientnet-lite2-lean-unet": replace(
         EFFICIENTNET_UNET, name="efficientnet-lite2-lean-unet",
         description="efficientnet-lean-unet on the EfficientNet-Lite2 encoder: the larger "
                     "encoder for less work per pixel than efficientnet-unet",
         build_generator=lambda pretrained: EfficientNetUNet(
-            pretrained=pretrained, encoder="efficientnet-lite2", lean=True)),
+            pretrained=pretrained, encoder="efficientnet-lite2", decoder="lean")),
     "efficientnet-unet-hints": replace(
         EFFICIENTNET_UNET, name="efficientnet-unet-hints",
         description="efficientnet-unet that also takes color hints (a, b and where): "
