@@ -398,7 +398,13 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
         hints.hint_free_share, hints.error_hint_share)
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
     assert shipped["recipe"] == "recipes/gpu-hints.json" and shipped["data"] == gpu_hints.data
-    assert shipped["step"] <= gpu_hints.steps and shipped["preset"] == gpu_hints.preset
+    # The shipped weights run on the compact decoder, which takes them unchanged (41).
+    assert shipped["step"] <= gpu_hints.steps and gpu_hints.preset == "efficientnet-unet-hints"
+    assert shipped["preset"] == "efficientnet-compact-unet-hints"
+    # 160 px crops with the place folders drawn more often (42).
+    places = recipe("places-160")
+    assert len(places.source_multipliers) == len(places.data) and max(places.source_multipliers) > 1
+    assert floor_run("places-160", source_multipliers=[]) == floor_run("crops-160")
     # 160 px crops on the Lite2 encoder (experiment 39), and on its lean decoder (40).
     assert floor_run("lite2-160", preset=crops.preset) == floor_run("crops-160")
     assert floor_run("lite2-lean-160", preset=recipe("lite2-160").preset) == \

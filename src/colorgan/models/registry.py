@@ -39,6 +39,15 @@ EFFICIENTNET_UNET = Preset(
     regime="paired", lr_generator=5e-4, lr_discriminator=2e-4, l1_weight=100.0,
     encoder_lr_scale=0.2)
 
+
+def _variant(name: str, description: str, **options) -> Preset:
+    """efficientnet-unet's training recipe for a network built with other EfficientNetUNet
+    options (encoder, decoder, hints, ...)."""
+    return replace(EFFICIENTNET_UNET, name=name, description=description,
+                   build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
+                                                                       **options))
+
+
 PRESETS: dict[str, Preset] = {
     "seed": Preset(
         name="seed",
@@ -53,55 +62,48 @@ PRESETS: dict[str, Preset] = {
         build_discriminator=PatchDiscriminator,
         regime="paired", lr_generator=2e-4, lr_discriminator=2e-4, l1_weight=100.0),
     "efficientnet-unet": EFFICIENTNET_UNET,
-    "efficientnet-unet-no-attention": replace(
-        EFFICIENTNET_UNET, name="efficientnet-unet-no-attention",
-        description="efficientnet-unet without its self-attention layer: what the layer adds",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
-                                                            attention=False)),
-    "efficientnet-lite2-unet": replace(
-        EFFICIENTNET_UNET, name="efficientnet-lite2-unet",
-        description="efficientnet-unet on the larger EfficientNet-Lite2 encoder (77.6% "
-                    "ImageNet top-1 against Lite0's 75.1%)",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
-                                                            encoder="efficientnet-lite2")),
-    "efficientnet-compact-unet": replace(
-        EFFICIENTNET_UNET, name="efficientnet-compact-unet",
-        description="efficientnet-unet with a compact decoder (channels reduced before "
-                    "upsampling): a quarter less work, the same layers and weights' shapes",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
-                                                            decoder="compact")),
-    "efficientnet-compact-unet-hints": replace(
-        EFFICIENTNET_UNET, name="efficientnet-compact-unet-hints",
-        description="efficientnet-compact-unet that also takes color hints",
-        build_generator=lambda pretrained: EfficientNetUNet(
-            pretrained=pretrained, decoder="compact", hinted=True)),
-    "efficientnet-lean-unet": replace(
-        EFFICIENTNET_UNET, name="efficientnet-lean-unet",
-        description="efficientnet-unet with a lean decoder (channels reduced before "
-                    "upsampling, depthwise-separable merges): half the work per pixel",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained,
-                                                            decoder="lean")),
-    "efficientnet-lite2-lean-unet": replace(
-        EFFICIENTNET_UNET, name="efficientnet-lite2-lean-unet",
-        description="efficientnet-lean-unet on the EfficientNet-Lite2 encoder: the larger "
-                    "encoder for less work per pixel than efficientnet-unet",
-        build_generator=lambda pretrained: EfficientNetUNet(
-            pretrained=pretrained, encoder="efficientnet-lite2", decoder="lean")),
-    "efficientnet-unet-hints": replace(
-        EFFICIENTNET_UNET, name="efficientnet-unet-hints",
-        description="efficientnet-unet that also takes color hints (a, b and where): "
-                    "fine-tuned from an automatic efficientnet-unet",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, hinted=True)),
-    "efficientnet-lite2-unet-hints": replace(
-        EFFICIENTNET_UNET, name="efficientnet-lite2-unet-hints",
-        description="efficientnet-lite2-unet that also takes color hints",
-        build_generator=lambda pretrained: EfficientNetUNet(
-            pretrained=pretrained, encoder="efficientnet-lite2", hinted=True)),
+    "efficientnet-unet-no-attention": _variant(
+        "efficientnet-unet-no-attention",
+        "efficientnet-unet without its self-attention layer: what the layer adds",
+        attention=False),
+    "efficientnet-lite2-unet": _variant(
+        "efficientnet-lite2-unet",
+        "efficientnet-unet on the larger EfficientNet-Lite2 encoder (77.6% ImageNet top-1 "
+        "against Lite0's 75.1%)",
+        encoder="efficientnet-lite2"),
+    "efficientnet-compact-unet": _variant(
+        "efficientnet-compact-unet",
+        "efficientnet-unet with a compact decoder (channels reduced before upsampling): a "
+        "quarter less work, the same layers and weights' shapes",
+        decoder="compact"),
+    "efficientnet-compact-unet-hints": _variant(
+        "efficientnet-compact-unet-hints",
+        "efficientnet-compact-unet that also takes color hints",
+        decoder="compact", hinted=True),
+    "efficientnet-lean-unet": _variant(
+        "efficientnet-lean-unet",
+        "efficientnet-unet with a lean decoder (channels reduced before upsampling, "
+        "depthwise-separable merges): half the work per pixel",
+        decoder="lean"),
+    "efficientnet-lite2-lean-unet": _variant(
+        "efficientnet-lite2-lean-unet",
+        "efficientnet-lean-unet on the EfficientNet-Lite2 encoder: the larger encoder for "
+        "less work per pixel than efficientnet-unet",
+        encoder="efficientnet-lite2", decoder="lean"),
+    "efficientnet-unet-hints": _variant(
+        "efficientnet-unet-hints",
+        "efficientnet-unet that also takes color hints (a, b and where): fine-tuned from an "
+        "automatic efficientnet-unet",
+        hinted=True),
+    "efficientnet-lite2-unet-hints": _variant(
+        "efficientnet-lite2-unet-hints",
+        "efficientnet-lite2-unet that also takes color hints",
+        encoder="efficientnet-lite2", hinted=True),
     "efficientnet-bins": replace(
-        EFFICIENTNET_UNET, name="efficientnet-bins",
-        description="efficientnet-unet predicting a distribution over ab bins (class-rebalanced "
-                    "cross-entropy), colored by its annealed mean: vivid where L1 is muted",
-        build_generator=lambda pretrained: EfficientNetUNet(pretrained=pretrained, binned=True),
+        _variant("efficientnet-bins",
+                 "efficientnet-unet predicting a distribution over ab bins (class-rebalanced "
+                 "cross-entropy), colored by its annealed mean: vivid where L1 is muted",
+                 binned=True),
         l1_weight=0.0, bins_weight=1.0),
 }
 
