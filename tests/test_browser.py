@@ -110,7 +110,7 @@ def test_moving_the_vividness_slider_colors_the_photo_again(server_url, tmp_path
         page.locator("#vividness").focus()
         with page.expect_request("**/api/colorize"):
             page.keyboard.press("Home")  # to the slider's minimum: no color at all
-        expect(page.locator("#vividness-value")).to_have_text("0.0")
+        expect(page.locator("#vividness-value")).to_have_text("0.00")
         expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
         with page.expect_download() as download_info:
             page.locator("#download").click()
@@ -138,12 +138,14 @@ def test_quick_slider_steps_end_on_the_result_of_what_the_slider_says(tmp_path):
         page.locator("#file").set_input_files(str(photo))
         expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
         slider = page.locator("#vividness")
-        start = float(slider.input_value())  # the model's default vividness
+        start = float(slider.input_value())
+        # The slider starts at the model's own default, not at a neighbor of it on its scale.
+        assert start == httpx.get(f"{url}/api/models").json()["default_vividness"]
         slider.focus()
-        for _ in range(round((2.0 - start) / 0.1)):
-            page.keyboard.press("ArrowRight")  # to 2.0 in quick keyboard steps of 0.1
+        for _ in range(round((2.0 - start) / 0.05)):
+            page.keyboard.press("ArrowRight")  # to 2.0 in quick keyboard steps of 0.05
             page.wait_for_timeout(120)
-        expect(page.locator("#vividness-value")).to_have_text("2.0")
+        expect(page.locator("#vividness-value")).to_have_text("2.00")
         expect(page.locator("#result")).to_have_attribute("data-vividness", "2",
                                                           timeout=60_000)
         expect(page.locator("#status")).to_contain_text("Done")

@@ -32,7 +32,7 @@ async function loadSizes() {
                                          weights: info.browser_model_weights };
   engineLabel.hidden = !browserModel;
   vividness.value = info.default_vividness;  // the model's chosen default
-  vividnessValue.textContent = Number(vividness.value).toFixed(1);
+  vividnessValue.textContent = Number(vividness.value).toFixed(2);
   for (const size of info.sizes) {
     const option = new Option(`${size} px`, size, false, size === info.default_size);
     sizeSelect.add(option);
@@ -178,7 +178,7 @@ drop.addEventListener("drop", (event) => {
   choose(event.dataTransfer.files[0]);
 });
 vividness.addEventListener("input", () => {
-  vividnessValue.textContent = Number(vividness.value).toFixed(1);
+  vividnessValue.textContent = Number(vividness.value).toFixed(2);
   scheduleColorize();
 });
 sizeSelect.addEventListener("change", scheduleColorize);
