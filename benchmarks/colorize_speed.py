@@ -23,7 +23,7 @@ from colorgan.colorize import Colorizer, bundled_weights_path, read_model  # noq
 from colorgan.flops import count_flops  # noqa: E402
 from colorgan.imageio import open_image, save_image  # noqa: E402
 from colorgan.models.registry import trained_generator  # noqa: E402
-from machine import best_time, describe_machine, matmul_flops_per_second  # noqa: E402
+from machine import best_time, describe_machine, describe_matmul, matmul_rates  # noqa: E402
 
 MEGAPIXELS = (0.25, 1, 12, 24)
 
@@ -69,22 +69,25 @@ def eager_generator(model: str | None) -> torch.nn.Module:
 
 
 def forward_seconds(colorizers: dict[str, Colorizer], eager: torch.nn.Module, size: int,
-                    batch: int) -> dict[str, float]:
+                    batch: int, cycles: int = 4, calls: int = 5) -> dict[str, float]:
     """Seconds of one forward pass of `batch` images at the working size, for PyTorch eager
-    and each backend, best of interleaved rounds."""
+    and each backend: the best call of `calls` in a row, each backend's rows taken in turn
+    for `cycles` rounds so that the machine's drift falls on all of them alike. Calls run in
+    rows, not alternating one by one: after each call PyTorch's OpenMP threads spin for a
+    while, and an ONNX Runtime call started in that time shares the cores with them."""
     luminance = torch.rand(batch, 1, size, size) * 2 - 1
     runs = {"eager": lambda: eager(luminance)}
     runs.update({name: (lambda model=model: model.predict_chroma(luminance))
                  for name, model in colorizers.items()})
     best = dict.fromkeys(runs, float("inf"))
     with torch.inference_mode():
-        for run in runs.values():
-            run()  # warm-up
-        for _ in range(10):
+        for _ in range(cycles):
             for name, run in runs.items():
-                started = time.perf_counter()
-                run()
-                best[name] = min(best[name], time.perf_counter() - started)
+                run()  # warm-up: the first call after another backend's row
+                for _ in range(calls):
+                    started = time.perf_counter()
+                    run()
+                    best[name] = min(best[name], time.perf_counter() - started)
     return best
 
 
@@ -123,12 +126,13 @@ def main() -> None:
     if args.child:
         one_photo(args.child, args.model, args.size, args.backend)
         return
-    matmul = matmul_flops_per_second()
+    rates = matmul_rates()
+    matmul = max(rates.values())
     backends = {name: Colorizer.load(args.model, "cpu", name) for name in ("torch", "onnx")}
     colorizer = Colorizer.load(args.model, "cpu", args.backend)
     print(f"machine: {describe_machine()}; model: {colorizer.config['preset']}; "
           f"working size {args.size}; end to end with the {colorizer.backend} backend")
-    print(f"matmul (float32, 2048x2048): {matmul / 1e9:.1f} GFLOP/s")
+    print(describe_matmul(rates))
     luminance = torch.zeros(1, 1, args.size, args.size)
     with torch.inference_mode():
         flops = count_flops(backends["torch"].generator, luminance)

@@ -27,7 +27,7 @@ from colorgan.models.padding import pad_to_multiple  # noqa: E402
 from colorgan.onnx_model import FLOAT16_SUFFIX, PAD_MULTIPLE  # noqa: E402
 from colorgan.planes import to_planes  # noqa: E402
 from colorize_speed import eager_generator, forward_seconds  # noqa: E402
-from machine import describe_machine, matmul_flops_per_second  # noqa: E402
+from machine import describe_machine, describe_matmul, matmul_rates  # noqa: E402
 from val_scores import ROOT, add_scoring_options, score_and_print  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "data" / "train"
@@ -100,7 +100,7 @@ def main() -> None:
     source = bundled_weights_path().with_suffix(".onnx")
     models = {"float (bundled)": Colorizer.load(source, "cpu", "onnx")}
     print(f"machine: {describe_machine()}; 8-bit dot products: {dot_product_extensions()}")
-    print(f"matmul (float32, 2048x2048): {matmul_flops_per_second() / 1e9:.1f} GFLOP/s")
+    print(describe_matmul(matmul_rates()))
     photos = TrainingPhotos(args.calibration, args.size, models["float (bundled)"].takes_hints)
     with tempfile.TemporaryDirectory() as folder:
         for per_channel in (False, True):

@@ -21,7 +21,7 @@ from colorgan.flops import count_flops, parameter_count  # noqa: E402
 from colorgan.models import get_preset  # noqa: E402
 from colorgan.onnx_model import OnnxGenerator, export_onnx  # noqa: E402
 from colorize_speed import forward_seconds  # noqa: E402
-from machine import describe_machine, matmul_flops_per_second  # noqa: E402
+from machine import describe_machine, describe_matmul, matmul_rates  # noqa: E402
 
 DEFAULT_PRESETS = ("efficientnet-unet", "efficientnet-compact-unet", "efficientnet-lean-unet",
                    "efficientnet-lite2-unet", "efficientnet-lite2-lean-unet")
@@ -32,9 +32,10 @@ def main() -> None:
     parser.add_argument("presets", nargs="*", default=DEFAULT_PRESETS)
     parser.add_argument("--size", type=int, default=256, help="working size")
     args = parser.parse_args()
-    matmul = matmul_flops_per_second()
+    rates = matmul_rates()
+    matmul = max(rates.values())
     print(f"machine: {describe_machine()}; working size {args.size}")
-    print(f"matmul (float32, 2048x2048): {matmul / 1e9:.1f} GFLOP/s\n")
+    print(describe_matmul(rates) + "\n")
     print("| preset | GFLOP an image | parameters | batch | PyTorch eager | torch backend | "
           "ONNX Runtime | ONNX Runtime over eager |")
     print("|---|---|---|---|---|---|---|---|")

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from colorgan.flops import CORRECTED  # noqa: E402
 from colorgan.models import PRESETS  # noqa: E402
 from colorgan.train import TrainConfig, Trainer  # noqa: E402
-from machine import best_time, describe_machine, matmul_flops_per_second  # noqa: E402
+from machine import best_time, describe_machine, describe_matmul, matmul_rates  # noqa: E402
 
 
 def step_function(trainer: Trainer):
@@ -48,9 +48,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    matmul = matmul_flops_per_second()
+    rates = matmul_rates()
+    matmul = max(rates.values())
     print(f"machine: {describe_machine()}")
-    print(f"matmul (float32, 2048x2048): {matmul / 1e9:.1f} GFLOP/s\n")
+    print(describe_matmul(rates) + "\n")
     print("| preset | size | images/s | GFLOP/image (fwd+bwd, G+D) | achieved GFLOP/s | "
           "of matmul |")
     print("|---|---|---|---|---|---|")

@@ -1,6 +1,7 @@
 """The generator as an ONNX model: exported with any batch, height and width, and run with
-ONNX Runtime, which is 1.4 to 2.4 times as fast as PyTorch eager on a plain CPU, and 1.15
-to 1.6 times as fast as colorgan's torch backend (benchmarks/colorize_speed.py). The web
+ONNX Runtime, which is 1.6 to 4.9 times as fast as PyTorch eager on a plain CPU, and 1.15
+to 3 times as fast as colorgan's torch backend, by machine and batch size
+(benchmarks/colorize_speed.py, docs/PERFORMANCE.md). The web
 page runs the same file in the browser with onnxruntime-web (server/static/in_browser.js).
 
 The exported graph takes sides that are multiples of PAD_MULTIPLE; OnnxGenerator pads and
@@ -185,9 +186,12 @@ class OnnxGenerator(nn.Module):
         ort = _require("onnxruntime")
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
-        # Spinning threads would keep the cores busy after each call and slow the PyTorch
-        # code (color conversion, resizing) that runs between calls.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Threads that spin between the operators of a call wake faster than sleeping ones
+        # (the batch-1 forward 10-15% faster), and stopping them when the call returns
+        # keeps them off the cores that the PyTorch code between calls (color conversion,
+        # resizing) needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1")
+        options.add_session_config_entry("session.force_spinning_stop", "1")
         options.log_severity_level = 4  # its load errors come back as our ValueErrors below
         try:
             session = ort.InferenceSession(str(path), options,
