@@ -1,8 +1,8 @@
 """The generator as an ONNX model: exported with any batch, height and width, and run with
-ONNX Runtime, which is 1.6 to 4.9 times as fast as PyTorch eager on a plain CPU, and 1.15
+ONNX Runtime, which is 1.4 to 4.9 times as fast as PyTorch eager on a plain CPU, and 1.15
 to 3 times as fast as colorgan's torch backend, by machine and batch size
-(benchmarks/colorize_speed.py, docs/PERFORMANCE.md). The web
-page runs the same file in the browser with onnxruntime-web (server/static/in_browser.js).
+(benchmarks/colorize_speed.py, docs/PERFORMANCE.md). The web page runs the same file in the
+browser with onnxruntime-web (server/static/in_browser.js).
 
 The exported graph takes sides that are multiples of PAD_MULTIPLE; OnnxGenerator pads and
 crops around it exactly as the PyTorch model does inside its forward, so both backends give
