@@ -17,7 +17,7 @@ import onnxruntime
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.colorize import bundled_weights_path  # noqa: E402
+from colorgan.colorize import bundled_weights_path, onnx_form  # noqa: E402
 from colorgan.onnx_model import automatic_form  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
@@ -33,9 +33,8 @@ def session(spinning: str, stop: str) -> onnxruntime.InferenceSession:
     options.intra_op_num_threads = torch.get_num_threads()
     options.add_session_config_entry("session.intra_op.allow_spinning", spinning)
     options.add_session_config_entry("session.force_spinning_stop", stop)
-    return onnxruntime.InferenceSession(str(automatic_form(bundled_weights_path()
-                                                           .with_suffix(".onnx"))),
-                                        options, providers=["CPUExecutionProvider"])
+    graph = automatic_form(onnx_form(bundled_weights_path()))
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
 def main() -> None:

@@ -187,7 +187,8 @@ class OnnxGenerator(nn.Module):
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         # Threads that spin between the operators of a call wake faster than sleeping ones
-        # (the batch-1 forward 10-15% faster), and stopping them when the call returns
+        # (benchmarks/onnx_threads.py: the batch-1 forward 15-27% faster on an AMD EPYC,
+        # docs/PERFORMANCE.md), and stopping them when the call returns
         # keeps them off the cores that the PyTorch code between calls (color conversion,
         # resizing) needs.
         options.add_session_config_entry("session.intra_op.allow_spinning", "1")
