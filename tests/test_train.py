@@ -409,6 +409,10 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert floor_run("lite2-160", preset=crops.preset) == floor_run("crops-160")
     assert floor_run("lite2-lean-160", preset=recipe("lite2-160").preset) == \
         floor_run("lite2-160")
+    # 160 px crops with one change: 192 px crops (43), a chroma floor of 6 (44).
+    assert floor_run("crops-192", size=crops.size) == floor_run("crops-160")
+    assert recipe("crops-192").size == 192 and recipe("floor-6-160").min_chroma == 6
+    assert floor_run("floor-6-160", min_chroma=crops.min_chroma) == floor_run("crops-160")
     no_faces = recipe("no-faces")
     assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
     assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data
