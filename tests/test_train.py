@@ -413,8 +413,10 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert floor_run("crops-192", size=crops.size) == floor_run("crops-160")
     assert recipe("crops-192").size == 192 and recipe("floor-6-160").min_chroma == 6
     assert floor_run("floor-6-160", min_chroma=crops.min_chroma) == floor_run("crops-160")
-    # ... and a gentle GAN phase from that run's best step, on its data (45).
-    gan = recipe("gan-floor-6-160")
+    # ... and experiment 6's gentle GAN phase from that run's best step, on its data (45).
+    gan, gentle = recipe("gan-floor-6-160"), recipe("gan-finish")
+    assert (gan.lr_generator, gan.lr_discriminator, gan.steps) == (
+        gentle.lr_generator, gentle.lr_discriminator, gentle.steps)
     assert Path(gan.init_weights) == Path(recipe("floor-6-160").out) / "best.safetensors"
     assert gan.pretrain_steps == 0 and gan.data == crops.data and gan.min_chroma == 6
     no_faces = recipe("no-faces")
