@@ -225,8 +225,8 @@ def test_a_red_hint_colors_its_region_red_and_leaves_the_rest_alone(server_url, 
         region = image[around].astype(int)
         return float((region[..., 0] - (region[..., 1] + region[..., 2]) / 2).mean())
 
-    assert redness(automatic) < HINT_REDDENING / 2  # the automatic sleeve is not red ...
-    assert redness(hinted) > redness(automatic) + HINT_REDDENING  # ... the hinted one is
+    # The automatic suit is orange-brown (it is orange in the original): the hint adds red.
+    assert redness(hinted) > redness(automatic) + HINT_REDDENING
     rows, columns = np.mgrid[:320, :320]
     far = np.hypot(columns - x, rows - y) > 0.4 * 320  # face, hair, helmet, the model rocket
     change = np.abs(hinted.astype(int) - automatic).mean(axis=2)

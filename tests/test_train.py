@@ -396,11 +396,22 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert gpu_hints.preset == f"{crops.preset}-hints" and gpu_hints.size == crops.size
     assert (gpu_hints.hint_free_share, gpu_hints.error_hint_share) == (
         hints.hint_free_share, hints.error_hint_share)
+    # v4's weights ran on the compact decoder, which takes them unchanged (41).
+    assert gpu_hints.preset == "efficientnet-unet-hints"
+    # The shipped model (v5): v4 on the compact decoder fine-tuned with the colorfulness loss,
+    # as v4's CPU hint fine-tune was run but for the decoder, the start and that loss (46).
+    colorful = recipe("colorful-hints")
+    assert colorful.colorfulness_weight > 0 and Path(colorful.init_weights).parent.name == "v4"
+    assert floor_run("colorful-hints", preset=gpu_hints.preset, colorfulness_weight=0,
+                     init_weights=recipe("hints-v4").init_weights,
+                     save_every=0) == floor_run("hints-v4")
     shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
-    assert shipped["recipe"] == "recipes/gpu-hints.json" and shipped["data"] == gpu_hints.data
-    # The shipped weights run on the compact decoder, which takes them unchanged (41).
-    assert shipped["step"] <= gpu_hints.steps and gpu_hints.preset == "efficientnet-unet-hints"
-    assert shipped["preset"] == "efficientnet-compact-unet-hints"
+    assert shipped["recipe"] == "recipes/colorful-hints.json"
+    assert shipped["data"] == colorful.data and shipped["step"] == colorful.steps
+    assert shipped["preset"] == colorful.preset == "efficientnet-compact-unet-hints"
+    # The binned head on all 24 folders at 160 px, from v4's weights (47).
+    assert floor_run("bins-160", preset=crops.preset, init_weights=None, sample_every=250,
+                     save_every=0) == floor_run("crops-160")
     # 160 px crops with the place folders drawn more often (42).
     places = recipe("places-160")
     assert len(places.source_multipliers) == len(places.data) and max(places.source_multipliers) > 1
