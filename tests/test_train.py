@@ -399,7 +399,7 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     # v4's weights ran on the compact decoder, which takes them unchanged (41).
     assert gpu_hints.preset == "efficientnet-unet-hints"
     # The shipped model (v5): v4 on the compact decoder fine-tuned with the colorfulness loss,
-    # as v4's CPU hint fine-tune was run but for the decoder, the start and that loss (46).
+    # by experiment 35's CPU hint fine-tune but for the decoder, the start and that loss (46).
     colorful = recipe("colorful-hints")
     assert colorful.colorfulness_weight > 0 and Path(colorful.init_weights).parent.name == "v4"
     assert floor_run("colorful-hints", preset=gpu_hints.preset, colorfulness_weight=0,
