@@ -15,6 +15,7 @@ from colorgan.hints import (
     ground_truth_hints,
     hint_chroma,
     hint_planes,
+    hinted,
     hints_from_json,
     parse_color,
     parse_hint,
@@ -113,9 +114,10 @@ def test_ground_truth_hints_carry_the_photos_own_colors():
 def test_simulated_hints_hold_the_true_mean_chroma_of_their_patch():
     chroma = torch.rand(8, 2, 32, 32) * 2 - 1
     none = simulated_hints(chroma, np.random.default_rng(0), free_share=1.0, error_share=0.0)
-    assert none.abs().max() == 0
+    assert none.abs().max() == 0 and not hinted(none).any()
     planes = simulated_hints(chroma, np.random.default_rng(0), free_share=0.0, error_share=0.0)
     assert (planes[:, 2].flatten(1).sum(1) > 0).all()  # every crop has at least one hint
+    assert hinted(planes).all()
     where = planes[:, 2] == 1
     assert planes[:, :2].permute(1, 0, 2, 3)[:, ~where].abs().max() == 0
     uniform = torch.ones(1, 2, 32, 32) * torch.tensor([0.3, -0.2]).view(1, 2, 1, 1)

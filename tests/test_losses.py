@@ -28,6 +28,16 @@ def test_colorfulness_loss_is_zero_for_the_original_and_positive_for_muted_color
     assert 0 < muted < gray
 
 
+def test_colorfulness_loss_counts_only_the_images_asked_for():
+    luminance, chroma = photos()
+    muted = chroma * torch.tensor([0.2, 1.0, 0.6])[:, None, None, None]
+    first_alone = colorfulness_loss(luminance[:1], muted[:1], chroma[:1])
+    counted = torch.tensor([True, False, False])
+    assert colorfulness_loss(luminance, muted, chroma, counted) == pytest.approx(first_alone)
+    assert colorfulness_loss(luminance, muted, chroma) < first_alone  # the mean of all three
+    assert colorfulness_loss(luminance, muted, chroma, torch.zeros(3, dtype=torch.bool)) == 0
+
+
 def test_colorfulness_loss_never_pushes_past_the_original():
     luminance, chroma = photos()
     stronger = (1.5 * chroma).requires_grad_()

@@ -119,6 +119,20 @@ def test_a_colorfulness_weight_trains_toward_the_originals_colorfulness(tmp_path
     assert shortfall_after_steps(1.0) < 0.8 * shortfall_after_steps(0.0)
 
 
+@pytest.mark.parametrize("hint_free_share", [0.0, 1.0])
+def test_a_hint_free_colorfulness_loss_is_counted_on_crops_without_hints(tmp_path,
+                                                                         hint_free_share):
+    trainer = Trainer(TrainConfig(preset="efficientnet-unet-hints", out=str(tmp_path),
+                                  pretrained=False, colorfulness_weight=1.0,
+                                  colorfulness_hint_free=True, error_hint_share=0.0,
+                                  hint_free_share=hint_free_share))
+    shortfalls = losses_after_steps(trainer, trainer.pretrain_step, 2, "colorfulness")
+    if hint_free_share == 0:  # every crop has hints: nothing is counted
+        assert shortfalls == [0.0, 0.0]
+    else:
+        assert min(shortfalls) > 0
+
+
 def test_an_rgb_loss_space_trains_the_chroma_and_an_unknown_space_is_refused(tmp_path):
     trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, loss_space="rgb"))
     luminance, chroma = fixed_batch()

@@ -192,6 +192,12 @@ def simulated_hints(chroma: torch.Tensor, rng: np.random.Generator, free_share: 
     return planes
 
 
+def hinted(planes: torch.Tensor) -> torch.Tensor:
+    """Which images of a batch of hint planes (N, HINT_CHANNELS, H, W) hold any hint: their
+    last plane is the mask."""
+    return planes[:, -1].flatten(1).amax(dim=1) > 0
+
+
 def _largest(error: torch.Tensor, count: int) -> list[tuple[int, int]]:
     """Up to `count` points of an (H, W) error map, largest first, ERROR_SPACING apart."""
     width = error.shape[1]

@@ -28,16 +28,20 @@ def reconstruction_loss(predicted: torch.Tensor, target: torch.Tensor,
                               model_to_rgb(luminance.float(), target.float()))
 
 
-def colorfulness_loss(luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor
-                      ) -> torch.Tensor:
+def colorfulness_loss(luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor,
+                      counted: torch.Tensor | None = None) -> torch.Tensor:
     """How far the spread of each image's colors falls short of its original's, per 100: a
     one-sided form of DDColor's colorfulness loss. L1 alone mutes colors it is unsure of;
     this pays for contrast between colors where the model can afford it, never past the
-    original. The tint term of colorfulness is left out: it would reward a cast."""
+    original. The tint term of colorfulness is left out: it would reward a cast. Given a
+    boolean mask of images, the mean is over those alone (zero when there are none)."""
     made, _ = colorfulness_parts(model_to_rgb(luminance.float(), predicted.float()))
     with torch.no_grad():
         true, _ = colorfulness_parts(model_to_rgb(luminance.float(), target.float()))
-    return functional.relu(true - made).mean() / 100.0
+    shortfall = functional.relu(true - made)
+    if counted is not None:
+        shortfall = shortfall[counted]
+    return shortfall.sum() / max(len(shortfall), 1) / 100.0
 
 
 def nearest_bins(chroma: torch.Tensor, centers: torch.Tensor, count: int

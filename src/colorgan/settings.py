@@ -49,6 +49,9 @@ class TrainConfig:
     gan_weight: float | None = None
     bins_weight: float | None = None
     colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
+    # The colorfulness loss on hint-free crops alone: on hinted ones it would pay a hint's
+    # color for spreading past where it was put.
+    colorfulness_hint_free: bool = False
     loss_space: str = "lab"  # reconstruction L1 on the ab channels, or "rgb": on the sRGB image
     pretrained: bool = True  # start a pretrained encoder from ImageNet weights
     init_weights: str | None = None  # start from another model's generator (matching layers)

@@ -38,7 +38,7 @@ from colorgan.data import (
     thumbnail_chromas,
 )
 from colorgan.device import resolve_device
-from colorgan.hints import simulated_hints
+from colorgan.hints import hinted, simulated_hints
 from colorgan.imageio import load_rgb, save_image
 from colorgan.losses import (
     BinnedChromaLoss,
@@ -259,7 +259,10 @@ class Trainer:
             losses = {"l1": reconstruction_loss(fake, chroma, seen_in),
                       "bins": self.bins_loss(logits, chroma)}
         if self.config.colorfulness_weight:
-            losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma)
+            counted = None
+            if hints is not None and self.config.colorfulness_hint_free:
+                counted = ~hinted(hints)
+            losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma, counted)
         return fake, losses
 
     def _simulated_hints(self, luminance: torch.Tensor, chroma: torch.Tensor) -> torch.Tensor:
