@@ -423,6 +423,11 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert shipped["recipe"] == "recipes/colorful-hints.json"
     assert shipped["data"] == colorful.data and shipped["step"] == colorful.steps
     assert shipped["preset"] == colorful.preset == "efficientnet-compact-unet-hints"
+    # v5 fine-tuned again with the loss counted on hint-free crops alone (48).
+    local = recipe("colorful-local")
+    assert local.colorfulness_hint_free and Path(local.init_weights).parent.name == "v5"
+    assert floor_run("colorful-local", colorfulness_hint_free=False,
+                     init_weights=colorful.init_weights) == floor_run("colorful-hints")
     # The binned head on all 24 folders at 160 px, from v4's weights (47).
     assert floor_run("bins-160", preset=crops.preset, init_weights=None, sample_every=250,
                      save_every=0) == floor_run("crops-160")
