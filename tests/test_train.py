@@ -428,6 +428,8 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert local.colorfulness_hint_free and Path(local.init_weights).parent.name == "v5"
     assert floor_run("colorful-local", colorfulness_hint_free=False,
                      init_weights=colorful.init_weights) == floor_run("colorful-hints")
+    # Experiment 34's recipe along a cosine schedule (49).
+    assert floor_run("crops-160-cosine", lr_schedule="constant") == floor_run("crops-160")
     # The binned head on all 24 folders at 160 px, from v4's weights (47).
     assert floor_run("bins-160", preset=crops.preset, init_weights=None, sample_every=250,
                      save_every=0) == floor_run("crops-160")
