@@ -81,7 +81,7 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                              "default 0")
     parser.add_argument("--colorfulness-hint-free", action="store_true",
                         help="count the colorfulness loss on crops without simulated hints "
-                             "alone, so that a hint learns to stay where it was put")
+                             "alone (a hint model; docs/EXPERIMENTS.md, 48)")
     parser.add_argument("--loss-space", choices=LOSS_SPACES,
                         help="lab (default): L1 on the a, b channels; rgb: L1 on the sRGB "
                              "image they make with L, where PSNR and colorfulness are measured")

@@ -49,8 +49,8 @@ class TrainConfig:
     gan_weight: float | None = None
     bins_weight: float | None = None
     colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
-    # The colorfulness loss on hint-free crops alone: on hinted ones it would pay a hint's
-    # color for spreading past where it was put.
+    # The colorfulness loss on hint-free crops alone, lest it pay a hint's color for spreading
+    # (it does not hold hints in place: EXPERIMENTS.md, 48).
     colorfulness_hint_free: bool = False
     loss_space: str = "lab"  # reconstruction L1 on the ab channels, or "rgb": on the sRGB image
     pretrained: bool = True  # start a pretrained encoder from ImageNet weights
