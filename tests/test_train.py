@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
 from colorgan.colorize import Colorizer, bundled_weights_path
-from colorgan.data import image_to_tensor
+from colorgan.data import image_to_tensor, scan_images
 from colorgan.hints import hinted
 from colorgan.losses import colorfulness_loss
 from colorgan.models import DEFAULT_PRESET, PRESETS
@@ -181,7 +181,8 @@ def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_
     extra.mkdir()
     for index in range(4):
         color_photo(50 + index).save(extra / f"extra{index}.png")
-    mix = dict(preset=name, pretrain_steps=2, source_balance=1.0)
+    # Crops grow before the stop and shrink after it: the resumed loader picks up the side.
+    mix = dict(preset=name, pretrain_steps=2, source_balance=1.0, size_schedule=[[2, 64], [4, 32]])
     whole = tiny_config(photo_folder, tmp_path / "whole", steps=6, **mix)
     whole.data.append(str(extra))
     train(whole)
@@ -199,6 +200,32 @@ def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_
         assert got.keys() == expected.keys()
         for key in (key for key in expected if expected[key]):
             assert float(got[key]) == pytest.approx(float(expected[key]), rel=1e-4, abs=1e-6)
+
+
+def test_a_size_schedule_changes_the_crop_side_at_its_steps(photo_folder, tmp_path):
+    trainer = Trainer(tiny_config(photo_folder, tmp_path, preset="unet",
+                                  size_schedule=[[2, 64], [3, 48]]))
+    trainer.attach_data(scan_images([photo_folder]).kept)
+    sides = []
+    draw = trainer._next_batch
+
+    def recorded() -> tuple[torch.Tensor, torch.Tensor]:
+        luminance, chroma = draw()
+        sides.append((luminance.shape[-1], chroma.shape[-1]))
+        return luminance, chroma
+
+    trainer._next_batch = recorded
+    for _ in range(4):
+        trainer.train_step()
+    assert sides == [(32, 32), (32, 32), (64, 64), (48, 48)]
+
+
+@pytest.mark.parametrize("schedule", [[[0, 64]], [[3, 64], [2, 48]], [[2, 64], [2, 48]],
+                                      [[2, 16]], [[2]], [[2, 64.0]]])
+def test_a_size_schedule_out_of_order_or_too_small_is_refused(schedule, tmp_path):
+    with pytest.raises(ValueError, match="size schedule"):
+        Trainer(TrainConfig(out=str(tmp_path), preset="unet", pretrained=False,
+                            size_schedule=schedule))
 
 
 def test_training_writes_samples_checkpoints_curves_and_a_safetensors_export(photo_folder,
@@ -310,11 +337,13 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
                                   "workers": 0, "num_samples": 2, "sample_every": 1}))
     run = tmp_path / "from-recipe"
     result = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
-                             str(recipe), "--out", str(run), "--steps", "2"],
+                             str(recipe), "--out", str(run), "--steps", "2",
+                             "--size-schedule", "1:64"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     saved = json.loads((run / "config.json").read_text())
     assert (saved["preset"], saved["size"], saved["steps"]) == ("seed", 32, 2)
+    assert saved["size_schedule"] == [[1, 64]]
     recipe.write_text(json.dumps({"data": [str(photo_folder)], "learning_rate": 1}))
     bad = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
                           str(recipe)], capture_output=True, text=True)
@@ -322,6 +351,9 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     uneven = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", str(photo_folder),
                              "--source-multipliers", "1", "0.5"], capture_output=True, text=True)
     assert uneven.returncode == 2 and "2 given for 1 data folders" in uneven.stderr
+    unsized = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", str(photo_folder),
+                              "--size-schedule", "2000"], capture_output=True, text=True)
+    assert unsized.returncode == 2 and "'2000' is not STEP:SIDE" in unsized.stderr
 
 
 def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names():
@@ -429,8 +461,12 @@ def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names(
     assert local.colorfulness_hint_free and Path(local.init_weights).parent.name == "v5"
     assert floor_run("colorful-local", colorfulness_hint_free=False,
                      init_weights=colorful.init_weights) == floor_run("colorful-hints")
-    # Experiment 34's recipe along a cosine schedule (49).
+    # Experiment 34's recipe along a cosine schedule (49), and from 128 px crops grown (50).
     assert floor_run("crops-160-cosine", lr_schedule="constant") == floor_run("crops-160")
+    grown = recipe("progressive-160")
+    assert grown.size < crops.size and grown.size_schedule[-1][1] == crops.size
+    assert floor_run("progressive-160", size=crops.size, size_schedule=[]) == \
+        floor_run("crops-160")
     # The binned head on all 24 folders at 160 px, from v4's weights (47).
     assert floor_run("bins-160", preset=crops.preset, init_weights=None, sample_every=250,
                      save_every=0) == floor_run("crops-160")

@@ -32,6 +32,9 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue a stopped run where its last checkpoint left it")
     parser.add_argument("--size", type=int, help=f"training crop side ({defaults.size})")
+    parser.add_argument("--size-schedule", type=_step_and_side, nargs="+", metavar="STEP:SIDE",
+                        help="progressive resizing: from each STEP on, crops of SIDE pixels "
+                             "(e.g. 2000:160); default: --size throughout")
     parser.add_argument("--batch-size", type=int, help=f"default {defaults.batch_size}")
     parser.add_argument("--steps", type=int,
                         help=f"total steps (default {defaults.steps}; on resume: as saved)")
@@ -97,6 +100,14 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--val", nargs="+", metavar="FOLDER",
                         help="photos to score (PSNR, colorfulness) at every checkpoint; the "
                              "best-scoring weights are kept as best.safetensors")
+
+
+def _step_and_side(text: str) -> list[int]:
+    try:
+        step, side = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not STEP:SIDE, e.g. 2000:160") from None
+    return [step, side]
 
 
 def _run_train(args: argparse.Namespace) -> int:

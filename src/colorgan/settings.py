@@ -25,6 +25,8 @@ class TrainConfig:
     out: str = "runs/colorgan"
     preset: str = DEFAULT_PRESET
     size: int = 256
+    # Progressive resizing: [step, side] pairs, from that step on crops of that side ([]: size).
+    size_schedule: list[list[int]] = field(default_factory=list)
     batch_size: int = 16
     steps: int = 5000
     pretrain_steps: int = 0  # generator-only L1 steps before the adversarial phase

@@ -105,12 +105,14 @@ class Trainer:
             self.train_g = DistributedDataParallel(self.generator, device_ids=ids)
             self.train_d = DistributedDataParallel(self.discriminator, device_ids=ids)
         self._batches: Iterator | None = None
+        self._loader_side = 0  # the crop side of the open loader's crops
         # A binned generator's loss needs the data's chroma histogram (attach_data, load_state).
         self.binned = hasattr(self.generator, "bins")
         self.takes_hints = getattr(self.generator, "takes_hints", False)
         for name in ("hint_free_share", "error_hint_share"):
             if not 0.0 <= getattr(config, name) <= 1.0:
                 raise ValueError(f"{name} {getattr(config, name)} is outside [0, 1]")
+        _check_size_schedule(config.size_schedule)
         if config.hint_lr_scale < 0:
             raise ValueError(f"hint_lr_scale {config.hint_lr_scale} is negative")
         self.bins_loss: BinnedChromaLoss | None = None
@@ -202,10 +204,25 @@ class Trainer:
             self.use_chroma_histogram(bin_histogram(
                 thumbnail_chromas(paths, HISTOGRAM_PHOTOS, weights, self.config.seed),
                 self.generator.bins.centers.cpu()))
-        dataset = PhotoDataset(paths, self.config.size, self.config.degrade)
-        sampler = StepBatchSampler(len(paths), self.config.batch_size, self.config.seed,
+        self._paths, self._weights = paths, weights
+        self._open_loader()
+
+    def crop_side(self) -> int:
+        """The training crop side at this step: `size`, or the schedule's latest side."""
+        side = self.config.size
+        for step, grown in self.config.size_schedule:
+            if self.step >= step:
+                side = grown
+        return side
+
+    def _open_loader(self) -> None:
+        """A loader of crops at this step's side, from the current batch number on (the
+        batches a resumed or resized stream draws are those an unbroken one would)."""
+        self._loader_side = self.crop_side()
+        dataset = PhotoDataset(self._paths, self._loader_side, self.config.degrade)
+        sampler = StepBatchSampler(len(self._paths), self.config.batch_size, self.config.seed,
                                    self.batches_seen, self.group.rank, self.group.world_size,
-                                   weights)
+                                   self._weights)
         workers = self.config.workers
         loader = torch.utils.data.DataLoader(
             dataset, batch_sampler=sampler, num_workers=workers,
@@ -229,6 +246,8 @@ class Trainer:
         self._batches = None
 
     def _next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.crop_side() != self._loader_side:
+            self._open_loader()
         luminance, chroma = next(self._batches)
         self.batches_seen += 1
         return (luminance.to(self.device, non_blocking=True),
@@ -434,6 +453,16 @@ class SampleSheet:
         gray = gray_rgb(self.luminance.cpu())
         rows = [[g, c, o] for g, c, o in zip(gray, generated, self.rgb, strict=True)]
         save_image(image_grid(rows), path)
+
+
+def _check_size_schedule(schedule: list[list[int]]) -> None:
+    whole = all(isinstance(pair, list | tuple) and len(pair) == 2
+                and all(type(value) is int for value in pair) for pair in schedule)
+    steps = [pair[0] for pair in schedule] if whole else []
+    if (not whole or steps != sorted(set(steps)) or min(steps, default=1) < 1
+            or any(side < 32 for _, side in schedule)):
+        raise ValueError(f"size schedule {schedule}: need [step, side] pairs of whole numbers, "
+                         "steps rising from 1, sides of at least 32")
 
 
 def split_holdout(paths: list[Path], count: int, seed: int) -> tuple[list[Path], list[Path]]:
