@@ -51,6 +51,9 @@ class TrainConfig:
     gan_weight: float | None = None
     bins_weight: float | None = None
     colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
+    # A binned head's class rebalancing: how far toward uniform the data's chroma histogram is
+    # mixed before it is inverted (Zhang et al.: 0.5; 1 would weight every bin alike).
+    rebalance_uniform_mix: float = 0.7
     # The colorfulness loss on hint-free crops alone, lest it pay a hint's color for spreading
     # (it does not hold hints in place: EXPERIMENTS.md, 48).
     colorfulness_hint_free: bool = False
@@ -62,6 +65,9 @@ class TrainConfig:
     # decay per step (0: the generator's own weights).
     ema_decay: float = 0.0
     val: list[str] = field(default_factory=list)  # photos scored at every checkpoint
+    # Keep the exported weights of every validated step (snapshots/), to choose among them
+    # afterwards by measures too slow for the loop (colorgan evaluate).
+    keep_snapshots: bool = False
     # A generator that takes color hints trains with simulated ones (colorgan.hints): none on
     # this share of crops, and on this share of the others where its colors are most wrong.
     hint_free_share: float = 0.4

@@ -63,12 +63,10 @@ def _init_worker(_: int) -> None:
 
 
 BEST_WEIGHTS_NAME = "best.safetensors"
+SNAPSHOTS_FOLDER = "snapshots"
 # Photos whose thumbnails estimate how common each chroma bin is, and the soft-encoding width.
 HISTOGRAM_PHOTOS = 1000
 BIN_SIGMA = 5.0 / AB_RANGE  # 5 Lab units, as in Zhang et al.
-# How far rebalancing goes toward uniform bins: Zhang et al.'s 0.5 lifts rare colors far
-# above gray, which costs PSNR; 0.7 is milder.
-REBALANCE_UNIFORM_MIX = 0.7
 
 
 class Trainer:
@@ -109,7 +107,7 @@ class Trainer:
         # A binned generator's loss needs the data's chroma histogram (attach_data, load_state).
         self.binned = hasattr(self.generator, "bins")
         self.takes_hints = getattr(self.generator, "takes_hints", False)
-        for name in ("hint_free_share", "error_hint_share"):
+        for name in ("hint_free_share", "error_hint_share", "rebalance_uniform_mix"):
             if not 0.0 <= getattr(config, name) <= 1.0:
                 raise ValueError(f"{name} {getattr(config, name)} is outside [0, 1]")
         _check_size_schedule(config.size_schedule)
@@ -236,7 +234,8 @@ class Trainer:
         """How common each chroma bin is in the data: sets the binned loss's rebalancing."""
         self.chroma_histogram = histogram
         self.bins_loss = BinnedChromaLoss(self.generator.bins.centers.cpu(), histogram,
-                                          BIN_SIGMA, REBALANCE_UNIFORM_MIX).to(self.device)
+                                          BIN_SIGMA, self.config.rebalance_uniform_mix
+                                          ).to(self.device)
         # The averaged copy needs them too; without one, both names are the same generator.
         for generator in {self.generator, self.inference_generator}:
             generator.bins.loss_log_weights.copy_(self.bins_loss.weights.log())
@@ -274,7 +273,7 @@ class Trainer:
             fake = self.train_g(luminance, hints) if self.takes_hints else self.train_g(luminance)
             losses = {"l1": reconstruction_loss(fake, chroma, seen_in)}
         else:
-            fake, logits = self.train_g(luminance, with_logits=True)
+            fake, logits = self.train_g(luminance, hints, with_logits=True)
             losses = {"l1": reconstruction_loss(fake, chroma, seen_in),
                       "bins": self.bins_loss(logits, chroma)}
         if self.config.colorfulness_weight:
@@ -422,6 +421,10 @@ class Trainer:
         """Score the exported weights on the photos; the best PSNR so far is exported as
         best.safetensors (its config says the step and the scores)."""
         scores = photos.score(self.inference_generator, self.export_config())
+        if self.config.keep_snapshots:
+            export_generator(self.run_dir / SNAPSHOTS_FOLDER / f"step{self.step:07d}.safetensors",
+                             self.inference_generator.state_dict(),
+                             {**self.export_config(), "validation": scores})
         if self.best_validation is None or scores["psnr"] > self.best_validation["psnr"]:
             self.best_validation = {"step": self.step, **scores}
             export_generator(self.run_dir / BEST_WEIGHTS_NAME,
@@ -527,7 +530,7 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
         trainer.load_state(load_checkpoint(run_dir / CHECKPOINT_NAME))
     if group.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (run_dir, run_dir / "samples"):
+        for folder in (run_dir, run_dir / "samples", run_dir / SNAPSHOTS_FOLDER):
             remove_stale_temporaries(folder)
         (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
     trainer.attach_data(train_paths)

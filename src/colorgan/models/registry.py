@@ -105,6 +105,12 @@ PRESETS: dict[str, Preset] = {
                  "cross-entropy), colored by its annealed mean: vivid where L1 is muted",
                  binned=True),
         l1_weight=0.0, bins_weight=1.0),
+    "efficientnet-compact-bins-hints": replace(
+        _variant("efficientnet-compact-bins-hints",
+                 "efficientnet-bins on the compact decoder, taking color hints: the bundled "
+                 "model's network with a binned head",
+                 binned=True, decoder="compact", hinted=True),
+        l1_weight=0.0, bins_weight=1.0),
 }
 
 
