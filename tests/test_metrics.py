@@ -1,9 +1,18 @@
 import numpy as np
 import pytest
 from skimage import data
-from skimage.color import rgb2lab
+from skimage.color import lab2rgb, rgb2lab
 
-from colorgan.metrics import ab_error_auc, all_metrics, ciede2000, colorfulness, psnr, ssim
+from colorgan.metrics import (
+    AbErrorTally,
+    ab_error_auc,
+    all_metrics,
+    ciede2000,
+    colorfulness,
+    hue_distance,
+    psnr,
+    ssim,
+)
 
 PHOTO = data.astronaut()[::4, ::4]
 GRAY = np.repeat(np.asarray(PHOTO.mean(axis=2), np.uint8)[..., None], 3, axis=2)
@@ -50,3 +59,34 @@ def test_gray_versus_color_is_worse_than_identity():
     scores = all_metrics(GRAY, PHOTO)
     assert scores["psnr"] < 40 and scores["ssim"] < 1 and scores["ciede2000"] > 1
     assert 0.5 < scores["auc"] < 1
+
+
+def _with_ab(lab: np.ndarray, ab: np.ndarray) -> np.ndarray:
+    """The photo whose Lab has this lightness and these a, b, as uint8 RGB."""
+    return (np.clip(lab2rgb(np.dstack([lab[..., :1], ab])), 0, 1) * 255).round().astype(np.uint8)
+
+
+def test_hue_distance_sees_wrong_hues_not_weaker_colors():
+    lab = rgb2lab(PHOTO / 255.0)
+    ab = lab[..., 1:]
+    weaker = _with_ab(lab, 0.5 * ab)
+    rotated = _with_ab(lab, 0.5 * np.stack([-ab[..., 1], ab[..., 0]], axis=-1))  # +90 degrees
+    assert hue_distance(PHOTO, PHOTO) == pytest.approx(0.0, abs=1e-9)
+    assert hue_distance(weaker, PHOTO) < 5
+    assert 60 < hue_distance(rotated, PHOTO) < 120
+    assert np.isnan(hue_distance(GRAY, PHOTO))
+
+
+def test_rebalanced_auc_counts_a_rare_color_as_much_as_the_common_ones():
+    # 95% of the photo is a gray that is colored right, 5% a red that is left gray.
+    truth = np.full((20, 20, 3), 128, np.uint8)
+    truth[:1] = (200, 30, 30)
+    result = np.full((20, 20, 3), 128, np.uint8)
+    tally = AbErrorTally()
+    tally.add(rgb2lab(result / 255.0), rgb2lab(truth / 255.0))
+    red_alone = ab_error_auc(result[:1], truth[:1])
+    assert ab_error_auc(result, truth) > 0.9
+    assert tally.rebalanced_auc() == pytest.approx((1.0 + red_alone) / 2, abs=0.01)
+    exact = AbErrorTally()
+    exact.add(rgb2lab(truth / 255.0), rgb2lab(truth / 255.0))
+    assert exact.rebalanced_auc() == pytest.approx(1.0)

@@ -68,6 +68,26 @@ def test_binned_training_rebalances_by_the_data_and_predicts_its_colors(photo_fo
     assert min(losses[-5:]) < 0.7 * losses[0]
 
 
+def test_a_binned_hint_model_learns_from_its_hints_and_rebalances_as_set(photo_folder,
+                                                                         tmp_path):
+    lifts = []
+    for mix in (0.5, 0.9):
+        trainer = Trainer(tiny_config(photo_folder, tmp_path / f"mix{mix}", hint_free_share=0.0,
+                                      preset="efficientnet-compact-bins-hints",
+                                      rebalance_uniform_mix=mix))
+        trainer.attach_data(sorted(photo_folder.glob("photo*.png")))
+        weights = trainer.bins_loss.weights
+        lifts.append(float(weights.max() / weights.min()))
+    before = [parameter.clone() for parameter in trainer.generator.hint_parameters()]
+    losses_after_steps(trainer, trainer.pretrain_step, 2, "bins")
+    moved = [not torch.equal(old, new)
+             for old, new in zip(before, trainer.generator.hint_parameters(), strict=True)]
+    assert all(moved)  # the hints reached the binned head's loss
+    assert lifts[0] > lifts[1]  # less uniform mixed in: rare colors weigh more
+    with pytest.raises(ValueError, match="rebalance_uniform_mix"):
+        Trainer(tiny_config(photo_folder, tmp_path / "bad", rebalance_uniform_mix=1.5))
+
+
 def test_init_weights_start_matching_layers_from_another_model(tmp_path):
     source = PRESETS["efficientnet-unet"].build_generator(False)
     export_generator(tmp_path / "l1.safetensors", source.state_dict(),
@@ -544,6 +564,30 @@ def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_fol
     with pytest.raises(ValueError, match="no color photos to validate"):
         train(tiny_config(photo_folder, tmp_path / "other", val=[str(empty)]))
     assert not (tmp_path / "other").exists()
+
+
+def test_a_run_keeps_every_validated_step_and_its_best_by_the_chosen_measure(photo_folder,
+                                                                             tmp_path):
+    val = tmp_path / "val"
+    val.mkdir()
+    for index in range(3):
+        color_photo(70 + index, (120, 90)).save(val / f"val{index}.png")
+    run = tmp_path / "run"
+    train(tiny_config(photo_folder, run, preset="unet", steps=6, sample_every=1, val=[str(val)],
+                      pretrain_steps=6, keep_snapshots=True, select_by="hue_distance"))
+    with open(run / "validation.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"kl", "top1", "auc_rebalanced", "hue_distance"} <= set(rows[0])
+    assert sorted(path.name for path in (run / "snapshots").glob("*.safetensors")) == [
+        "step0000002.safetensors", "step0000004.safetensors", "step0000006.safetensors"]
+    best_row = min(rows, key=lambda row: float(row["hue_distance"]))
+    assert json.loads((run / "best.json").read_text())["step"] == int(best_row["step"])
+    snapshot = Colorizer.load(run / "snapshots" / f"step{int(best_row['step']):07d}.safetensors")
+    best = Colorizer.load(run / "best.safetensors")
+    for name, tensor in best.generator.state_dict().items():
+        assert torch.equal(snapshot.generator.state_dict()[name], tensor), name
+    with pytest.raises(ValueError, match="select_by"):
+        Trainer(tiny_config(photo_folder, tmp_path / "bad", select_by="colorfulness"))
 
 
 def test_validation_keeps_a_training_generator_in_training_mode(tmp_path):

@@ -11,6 +11,7 @@ from colorgan.settings import (
     LOSS_SPACES,
     LR_SCHEDULES,
     MAX_HINTS,
+    SELECTABLE_MEASURES,
     ColorizeOptions,
     TrainConfig,
 )
@@ -98,8 +99,19 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                         help="sample and export an exponential moving average of the "
                              "generator's weights, e.g. 0.999 (default 0: its own weights)")
     parser.add_argument("--val", nargs="+", metavar="FOLDER",
-                        help="photos to score (PSNR, colorfulness) at every checkpoint; the "
+                        help="photos to score (PSNR, colorfulness, hue distance, rebalanced "
+                             "AuC, the judge's top-1 and KL) at every checkpoint; the "
                              "best-scoring weights are kept as best.safetensors")
+    parser.add_argument("--select-by", choices=SELECTABLE_MEASURES,
+                        help="the validation measure that picks best.safetensors (default "
+                             f"{defaults.select_by}; docs/MEASURES.md)")
+    parser.add_argument("--keep-snapshots", action="store_true",
+                        help="keep the weights of every validated step in snapshots/, to "
+                             "choose among them with colorgan evaluate")
+    parser.add_argument("--rebalance-uniform-mix", type=float,
+                        help="a binned head's class rebalancing: the share of a uniform "
+                             f"distribution mixed into the data's (default "
+                             f"{defaults.rebalance_uniform_mix}; Zhang et al.: 0.5)")
 
 
 def _step_and_side(text: str) -> list[int]:
@@ -485,6 +497,9 @@ def _add_evaluate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--hints", type=int, default=0, metavar="N",
                         help="give models that take color hints N of each photo's true colors "
                              "at random points (seeded: the same for every model)")
+    parser.add_argument("--no-judge", dest="judge", action="store_false",
+                        help="leave out the ImageNet classifier's measures (top-1, top-5, KL, "
+                             "Fréchet; docs/MEASURES.md), which need the train extra")
     parser.add_argument("--device", default="auto")
 
 
@@ -501,10 +516,18 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"--hints must be 0 to {MAX_HINTS}")
     models = {name: Colorizer.load(None if name == "bundled" else name, args.device)
               for name in names}
+    judge = None
+    if args.judge:
+        from colorgan.judge import Judge
+
+        try:
+            judge = Judge()
+        except RuntimeError as error:
+            raise UsageError(f"{error}, or leave the classifier out with --no-judge") from None
     out = Path(args.out)
     try:
         evaluation = evaluate(args.data, models, args.size, args.limit, args.grid_photos,
-                              out / "comparison.png", args.aged, args.hints)
+                              out / "comparison.png", args.aged, args.hints, judge)
     except HintError as error:
         raise UsageError(f"--hints: {error}") from None
     write_json(evaluation, out / "evaluation.json",

@@ -9,6 +9,10 @@ from skimage.color import deltaE_ciede2000, rgb2lab
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 AUC_MAX_THRESHOLD = 150  # Zhang et al. 2016: ab error thresholds 0..150
+AB_BIN = 10.0  # Lab units per side of the ab cells that rebalancing counts, as in Zhang et al.
+AB_CELLS_PER_SIDE = 2 * 13 + 1  # a and b within +-130 at most
+HUE_BINS = 36  # 10 degrees each
+HUE_MIN_CHROMA = 2.0  # pixels closer to gray have no hue worth counting
 
 
 def psnr(result: np.ndarray, truth: np.ndarray) -> float:
@@ -62,6 +66,60 @@ def ab_error_auc(result: np.ndarray, truth: np.ndarray) -> float:
     return _auc_of_lab(_lab(result), _lab(truth))
 
 
+def hue_distance(result: np.ndarray, truth: np.ndarray) -> float:
+    """Earth mover's distance in degrees between the hue histograms of two photos (ab angle,
+    each pixel weighted by its chroma): 0 when the colors have the same hues in the same
+    shares, whatever their strength. NaN when either has no color."""
+    return _hue_distance_of_lab(_lab(result), _lab(truth))
+
+
+def _hue_histogram(lab: np.ndarray) -> np.ndarray | None:
+    chroma = np.hypot(lab[..., 1], lab[..., 2]).ravel()
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1])).ravel() % 360.0
+    weights = np.where(chroma >= HUE_MIN_CHROMA, chroma, 0.0)
+    if weights.sum() == 0:
+        return None
+    counts = np.bincount((hue * HUE_BINS / 360.0).astype(int) % HUE_BINS, weights, HUE_BINS)
+    return counts / counts.sum()
+
+
+def _hue_distance_of_lab(result_lab: np.ndarray, truth_lab: np.ndarray) -> float:
+    made, true = _hue_histogram(result_lab), _hue_histogram(truth_lab)
+    if made is None or true is None:
+        return float("nan")
+    # On a circle the cheapest transport shifts the cumulative difference by its median.
+    surplus = np.cumsum(made - true)
+    return float(np.abs(surplus - np.median(surplus)).sum() * 360.0 / HUE_BINS)
+
+
+class AbErrorTally:
+    """Per-pixel ab errors counted by the true color's ab cell, over a whole set of photos,
+    for the class-rebalanced AuC of Zhang et al. 2016 (section 3.1): every pixel weighted by
+    the inverse frequency of its true cell, so that rare saturated colors count as much as
+    the common browns and grays. With the set's own frequencies that is the mean, over the
+    cells the set holds, of each cell's AuC."""
+
+    def __init__(self):
+        self.counts = np.zeros((AB_CELLS_PER_SIDE ** 2, AUC_MAX_THRESHOLD + 2), dtype=np.int64)
+
+    def add(self, result_lab: np.ndarray, truth_lab: np.ndarray) -> None:
+        cells = np.clip(np.round(truth_lab[..., 1:] / AB_BIN).astype(int) + AB_CELLS_PER_SIDE // 2,
+                        0, AB_CELLS_PER_SIDE - 1).reshape(-1, 2)
+        cell = cells[:, 0] * AB_CELLS_PER_SIDE + cells[:, 1]
+        error = np.linalg.norm(result_lab[..., 1:] - truth_lab[..., 1:], axis=-1).ravel()
+        # Error e is within threshold t (a whole number) from t = ceil(e) on.
+        first = np.minimum(np.ceil(error).astype(int), AUC_MAX_THRESHOLD + 1)
+        self.counts += np.bincount(cell * (AUC_MAX_THRESHOLD + 2) + first,
+                                   minlength=self.counts.size).reshape(self.counts.shape)
+
+    def rebalanced_auc(self) -> float:
+        """Each held cell's share of pixels within thresholds 0..150, averaged over cells."""
+        held = self.counts.sum(axis=1) > 0
+        within = np.cumsum(self.counts[held], axis=1)[:, :AUC_MAX_THRESHOLD + 1]
+        cumulative = (within / self.counts[held].sum(axis=1, keepdims=True)).mean(axis=0)
+        return float(np.trapezoid(cumulative, dx=1.0) / AUC_MAX_THRESHOLD)
+
+
 def _ciede2000_of_lab(result_lab: np.ndarray, truth_lab: np.ndarray) -> float:
     return float(deltaE_ciede2000(truth_lab, result_lab).mean())
 
@@ -73,13 +131,30 @@ def _auc_of_lab(result_lab: np.ndarray, truth_lab: np.ndarray) -> float:
     return float(np.trapezoid(cumulative, thresholds) / AUC_MAX_THRESHOLD)
 
 
-def all_metrics(result: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """Every measure for one colorized photo against its original (each Lab conversion once)."""
+def all_metrics(result: np.ndarray, truth: np.ndarray, tally: AbErrorTally | None = None
+                ) -> dict[str, float]:
+    """Every per-photo measure for one colorized photo against its original (each Lab
+    conversion once); its ab errors are added to the tally if one is given."""
     result_lab, truth_lab = _lab(result), _lab(truth)
-    return {"psnr": psnr(result, truth), "ssim": ssim(result, truth),
-            "colorfulness": colorfulness(result),
+    return {**_color_measures(result, result_lab, truth, truth_lab, tally),
+            "ssim": ssim(result, truth),
             "ciede2000": _ciede2000_of_lab(result_lab, truth_lab),
             "auc": _auc_of_lab(result_lab, truth_lab)}
+
+
+def quick_metrics(result: np.ndarray, truth: np.ndarray, tally: AbErrorTally | None = None
+                  ) -> dict[str, float]:
+    """The measures cheap enough to take while training: PSNR, colorfulness, hue distance
+    (and the ab errors for the tally)."""
+    return _color_measures(result, _lab(result), truth, _lab(truth), tally)
+
+
+def _color_measures(result: np.ndarray, result_lab: np.ndarray, truth: np.ndarray,
+                    truth_lab: np.ndarray, tally: AbErrorTally | None) -> dict[str, float]:
+    if tally is not None:
+        tally.add(result_lab, truth_lab)
+    return {"psnr": psnr(result, truth), "colorfulness": colorfulness(result),
+            "hue_distance": _hue_distance_of_lab(result_lab, truth_lab)}
 
 
 def frame_to_frame_chroma_change(frames: list[np.ndarray], still_below: float = 2.0

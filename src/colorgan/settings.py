@@ -15,6 +15,8 @@ MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grays
 MAX_HINTS = 256  # color hints on one photo
 LR_SCHEDULES = ("constant", "cosine")
 LOSS_SPACES = ("lab", "rgb")
+# Validation measures a run can keep its best step by (colorgan.validation knows which way).
+SELECTABLE_MEASURES = ("psnr", "auc_rebalanced", "top1", "kl", "hue_distance")
 
 
 @dataclass
@@ -68,6 +70,8 @@ class TrainConfig:
     # Keep the exported weights of every validated step (snapshots/), to choose among them
     # afterwards by measures too slow for the loop (colorgan evaluate).
     keep_snapshots: bool = False
+    # The validation measure that picks best.safetensors (colorgan.validation.SELECTABLE).
+    select_by: str = "psnr"
     # A generator that takes color hints trains with simulated ones (colorgan.hints): none on
     # this share of crops, and on this share of the others where its colors are most wrong.
     hint_free_share: float = 0.4

@@ -50,7 +50,7 @@ from colorgan.losses import (
 from colorgan.models import Preset, get_preset
 from colorgan.monitor import RunLog, image_grid
 from colorgan.settings import LOSS_SPACES, LR_SCHEDULES, TrainConfig
-from colorgan.validation import ValidationSet
+from colorgan.validation import SELECTABLE, ValidationSet, is_better
 
 
 def _init_worker(_: int) -> None:
@@ -111,6 +111,9 @@ class Trainer:
             if not 0.0 <= getattr(config, name) <= 1.0:
                 raise ValueError(f"{name} {getattr(config, name)} is outside [0, 1]")
         _check_size_schedule(config.size_schedule)
+        if config.select_by not in SELECTABLE:
+            raise ValueError(f"select_by {config.select_by!r} is not one of "
+                             f"{', '.join(SELECTABLE)}")
         if config.hint_lr_scale < 0:
             raise ValueError(f"hint_lr_scale {config.hint_lr_scale} is negative")
         self.bins_loss: BinnedChromaLoss | None = None
@@ -418,14 +421,14 @@ class Trainer:
                 "ema_decay": self.config.ema_decay, "loss_space": self.config.loss_space}
 
     def validate(self, photos: ValidationSet) -> dict[str, float]:
-        """Score the exported weights on the photos; the best PSNR so far is exported as
-        best.safetensors (its config says the step and the scores)."""
+        """Score the exported weights on the photos; the best so far by config.select_by is
+        exported as best.safetensors (its config says the step and the scores)."""
         scores = photos.score(self.inference_generator, self.export_config())
         if self.config.keep_snapshots:
             export_generator(self.run_dir / SNAPSHOTS_FOLDER / f"step{self.step:07d}.safetensors",
                              self.inference_generator.state_dict(),
                              {**self.export_config(), "validation": scores})
-        if self.best_validation is None or scores["psnr"] > self.best_validation["psnr"]:
+        if is_better(scores, self.best_validation, self.config.select_by):
             self.best_validation = {"step": self.step, **scores}
             export_generator(self.run_dir / BEST_WEIGHTS_NAME,
                              self.inference_generator.state_dict(),
@@ -466,6 +469,20 @@ def _check_size_schedule(schedule: list[list[int]]) -> None:
             or any(side < 32 for _, side in schedule)):
         raise ValueError(f"size schedule {schedule}: need [step, side] pairs of whole numbers, "
                          "steps rising from 1, sides of at least 32")
+
+
+def _validation_set(config: TrainConfig) -> ValidationSet:
+    """The validation photos, judged by the ImageNet classifier where it is installed."""
+    from colorgan.judge import Judge
+
+    try:
+        judge = Judge()
+    except RuntimeError as error:
+        if config.select_by in ("top1", "kl"):
+            raise ValueError(f"select_by {config.select_by} needs the judge: {error}") from None
+        print(f"validation without the judge's measures: {error}")
+        judge = None
+    return ValidationSet(config.val, judge=judge)
 
 
 def split_holdout(paths: list[Path], count: int, seed: int) -> tuple[list[Path], list[Path]]:
@@ -521,7 +538,7 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
     report = scan_images(config.data, warn=group.is_main, min_chroma=config.min_chroma)
     if group.is_main:
         print(f"data: {report.summary()}")
-    validation = ValidationSet(config.val) if group.is_main and config.val else None
+    validation = _validation_set(config) if group.is_main and config.val else None
     if validation is not None:
         print(f"validation: {len(validation)} photos, scored every {config.save_interval} steps")
     train_paths, sample_paths = split_holdout(report.kept, config.num_samples, config.seed)

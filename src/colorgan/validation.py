@@ -2,9 +2,11 @@
 
 On this project's data the training loss goes on falling after the validation scores stop
 improving (docs/EXPERIMENTS.md, experiments 4, 9 and 11), so the last step is not the best one.
-Only the cheap measures are taken (PSNR and colorfulness); `colorgan evaluate` gives them all.
-A model that takes color hints is also scored with VALIDATION_HINTS of each photo's true
-colors as hints, the ones `colorgan evaluate --hints` gives it.
+PSNR alone rewards a safe brown (docs/MEASURES.md), so the loop also takes the perceptual
+measures that are cheap enough: colorfulness, hue distance, the rebalanced AuC and, where the
+train extra's classifier is installed, the judge's top-1 agreement and KL. `colorgan evaluate`
+gives them all. A model that takes color hints is also scored with VALIDATION_HINTS of each
+photo's true colors as hints, the ones `colorgan evaluate --hints` gives it.
 """
 
 from collections.abc import Sequence
@@ -18,16 +20,20 @@ from colorgan.data import scan_images
 from colorgan.evaluate import decolorized
 from colorgan.hints import ground_truth_hints
 from colorgan.imageio import open_image
-from colorgan.metrics import colorfulness, psnr
-from colorgan.settings import DEFAULT_WORKING_SIZE
+from colorgan.judge import Judge, semantic_agreement
+from colorgan.metrics import AbErrorTally, psnr, quick_metrics
+from colorgan.settings import DEFAULT_WORKING_SIZE, SELECTABLE_MEASURES
 
 VALIDATION_HINTS = 10
+# Whether higher is better for each measure a run can keep its best step by.
+SELECTABLE = dict(zip(SELECTABLE_MEASURES, (True, True, True, False, False), strict=True))
 
 
 class ValidationSet:
     """Color photos decolorized once and kept in memory, scored as `colorgan evaluate` does."""
 
-    def __init__(self, folders: Sequence[str | Path], size: int = DEFAULT_WORKING_SIZE):
+    def __init__(self, folders: Sequence[str | Path], size: int = DEFAULT_WORKING_SIZE,
+                 judge: Judge | None = None):
         paths = scan_images(folders).kept
         if not paths:
             raise ValueError("no color photos to validate on in " + ", ".join(map(str, folders)))
@@ -41,13 +47,15 @@ class ValidationSet:
             self.grays.append(decolorized(photo))
             self.hints.append(ground_truth_hints(self.truths[-1], VALIDATION_HINTS,
                                                  np.random.default_rng(index), size))
+        self.judge = judge
+        self.truth_sight = None if judge is None else judge.look(self.truths)
 
     def __len__(self) -> int:
         return len(self.truths)
 
     def score(self, generator: nn.Module, config: dict) -> dict[str, float]:
-        """Mean PSNR and colorfulness of the generator's colors (and for a hint model the
-        PSNR with hints); its train mode is kept."""
+        """Mean scores of the generator's colors (and for a hint model the PSNR with hints);
+        its train mode is kept."""
         was_training = generator.training
         device = next(generator.parameters()).device
         colorizer = Colorizer(generator, config, device)
@@ -59,12 +67,29 @@ class ValidationSet:
                 colorizer.colorize_batch(self.grays, self.size, hints=self.hints)]
         finally:
             generator.train(was_training)
-        scores = {"psnr": self._psnr(arrays),
-                  "colorfulness": float(np.mean([colorfulness(result) for result in arrays]))}
+        scores = self._perceptual(arrays)
         if hinted:
-            scores[f"psnr_{VALIDATION_HINTS}_hints"] = self._psnr(hinted)
+            scores[f"psnr_{VALIDATION_HINTS}_hints"] = float(np.mean(
+                [psnr(result, truth) for result, truth in zip(hinted, self.truths, strict=True)]))
         return scores
 
-    def _psnr(self, results: list[np.ndarray]) -> float:
-        return float(np.mean([psnr(result, truth)
-                              for result, truth in zip(results, self.truths, strict=True)]))
+    def _perceptual(self, arrays: list[np.ndarray]) -> dict[str, float]:
+        tally = AbErrorTally()
+        per_photo = [quick_metrics(result, truth, tally)
+                     for result, truth in zip(arrays, self.truths, strict=True)]
+        scores = {name: float(np.nanmean([photo[name] for photo in per_photo]))
+                  for name in per_photo[0]}
+        scores["auc_rebalanced"] = tally.rebalanced_auc()
+        if self.judge is not None:
+            agreement = semantic_agreement(self.judge.look(arrays), self.truth_sight)
+            scores.update({name: float(values.mean()) for name, values in agreement.items()})
+        return scores
+
+
+def is_better(scores: dict[str, float], best: dict[str, float] | None, measure: str) -> bool:
+    """Whether these scores beat the best so far on the measure (any beats none)."""
+    if best is None or measure not in best:
+        return True
+    if SELECTABLE[measure]:
+        return scores[measure] > best[measure]
+    return scores[measure] < best[measure]

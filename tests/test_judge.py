@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+from skimage import data
+
+from colorgan.evaluate import GRAY_BASELINE, evaluate
+from colorgan.judge import Judge, frechet_distance, semantic_agreement
+
+
+@pytest.fixture(scope="module")
+def judge() -> Judge:
+    return Judge()
+
+
+def test_the_judge_recognizes_a_photo_as_itself_and_tells_photos_apart(judge):
+    cat, cup = data.chelsea(), data.coffee()
+    sight = judge.look([cat, cup])
+    assert sight.probabilities.shape == (2, 1000) and sight.features.shape == (2, 1280)
+    cat_class, cup_class = sight.probabilities.argmax(axis=1)
+    assert cat_class != cup_class
+    same = semantic_agreement(sight, sight)
+    assert same["top1"].tolist() == [1.0, 1.0] and same["kl"] == pytest.approx([0, 0], abs=1e-9)
+    swapped = semantic_agreement(sight.of([1, 0]), sight)
+    assert swapped["top1"].tolist() == [0.0, 0.0] and (swapped["kl"] > 1).all()
+
+
+def test_a_gray_photo_is_recognized_less_surely_than_its_original(judge):
+    cat = data.chelsea()
+    gray = np.repeat(cat.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
+    sight = judge.look([cat, gray])
+    agreement = semantic_agreement(sight.of([1]), sight.of([0]))
+    assert agreement["kl"][0] > 0.01
+
+
+def test_frechet_distance_of_a_shifted_set_is_the_squared_shift():
+    features = np.random.default_rng(0).normal(size=(40, 6))
+    assert frechet_distance(features, features) == pytest.approx(0.0, abs=1e-6)
+    assert frechet_distance(features + 2.0, features) == pytest.approx(6 * 4.0, rel=1e-6)
+    assert frechet_distance(features * 3, features) > 1
+
+
+def test_evaluate_with_the_judge_reports_its_measures_for_every_row(photo_folder, judge):
+    from colorgan.colorize import Colorizer
+
+    evaluation = evaluate([str(photo_folder)], {"bundled": Colorizer.load(device="cpu")},
+                          size=64, limit=3, grid_photos=0, judge=judge)
+    summary = evaluation.summary()
+    for name in (GRAY_BASELINE, "bundled"):
+        assert {"top1", "top5", "kl", "frechet", "auc_rebalanced"} <= set(summary[name])
+        assert 0 <= summary[name]["top1"] <= summary[name]["top5"] <= 1
+    assert np.isnan(summary[GRAY_BASELINE]["hue_distance"])
+    assert evaluation.to_json()["models"][GRAY_BASELINE]["hue_distance"] is None
