@@ -152,3 +152,51 @@ def test_an_export_in_place_of_a_hint_model_leaves_no_stale_automatic_graph(tmp_
     replaced = Colorizer.load(tmp_path / "hinted.onnx")
     assert not replaced.takes_hints
     assert largest_difference(Colorizer.load(backend="torch"), replaced) <= LEVELS
+
+
+def _bundled_graph_copy(folder, weights_name: str = "default.safetensors",
+                        location: str | None = None):
+    """The bundled hint graph copied into the folder as m.onnx, its metadata naming
+    `weights_name` as its weights file and its tensors read from `location` (default: as
+    shipped), beside a copy of the bundled weights."""
+    import onnx
+
+    model = onnx.load(str(bundled_weights_path().with_suffix(".onnx")), load_external_data=False)
+    for entry in model.metadata_props:
+        if entry.key == "colorgan.weights":
+            entry.value = weights_name
+    for tensor in model.graph.initializer:
+        for entry in tensor.external_data:
+            if entry.key == "location" and location is not None:
+                entry.value = location
+    (folder / "default.safetensors").write_bytes(bundled_weights_path().read_bytes())
+    onnx.save(model, str(folder / "m.onnx"))
+    return folder / "m.onnx"
+
+
+@pytest.mark.parametrize("weights_name", ["/etc/passwd", "../outside.safetensors", "sub/x", ".."])
+def test_a_model_naming_a_weights_file_outside_its_folder_is_refused(tmp_path, weights_name):
+    inside = tmp_path / "model"
+    inside.mkdir()
+    (tmp_path / "outside.safetensors").write_bytes(bundled_weights_path().read_bytes())
+    model = _bundled_graph_copy(inside, weights_name)
+    with pytest.raises(ValueError, match="not a file in its folder; refusing"):
+        Colorizer.load(model)
+
+
+def test_a_graph_reading_its_tensors_from_outside_its_folder_is_refused(tmp_path):
+    inside = tmp_path / "model"
+    inside.mkdir()
+    (tmp_path / "outside.safetensors").write_bytes(bundled_weights_path().read_bytes())
+    for location in ("../outside.safetensors", str(tmp_path / "outside.safetensors")):
+        model = _bundled_graph_copy(inside, location=location)
+        with pytest.raises(ValueError, match="refusing"):
+            Colorizer.load(model)
+    # A link in the folder that leads out of it is refused too; one that stays in is fine.
+    (inside / "link.safetensors").symlink_to(tmp_path / "outside.safetensors")
+    with pytest.raises(ValueError, match="refusing"):
+        Colorizer.load(_bundled_graph_copy(inside, "link.safetensors"))
+    (inside / "link.safetensors").unlink()
+    (inside / "link.safetensors").symlink_to(inside / "default.safetensors")
+    colorizer = Colorizer.load(_bundled_graph_copy(inside, "link.safetensors"))
+    assert colorizer.onnx_weights == inside / "default.safetensors"

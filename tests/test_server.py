@@ -15,6 +15,8 @@ from PIL import Image
 
 from colorgan.colorize import Colorizer
 from colorgan.server.app import Busy, ServerLimits, WorkerPool, create_app
+from colorgan.server.guards import UploadLimit
+from colorgan.server.run import served_hosts
 from tests.conftest import color_photo, hinted_generator
 from tests.servers import running_server
 
@@ -22,6 +24,11 @@ from tests.servers import running_server
 @pytest.fixture(scope="module")
 def colorizer() -> Colorizer:
     return Colorizer.load(device="cpu")
+
+
+def local_client(app) -> TestClient:
+    """A client that asks for the server by a loopback name, as a browser on the machine does."""
+    return TestClient(app, base_url="http://127.0.0.1:8000")
 
 
 def png_bytes(image: Image.Image, file_format: str = "PNG") -> bytes:
@@ -36,7 +43,7 @@ def post(client: TestClient, content: bytes, name: str = "old.png", **fields):
 
 
 def test_colorize_returns_an_image_of_the_input_size(colorizer):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     answer = post(client, png_bytes(color_photo(1, (90, 60)).convert("L")), size=64)
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     assert 'filename="old-color.png"' in answer.headers["content-disposition"]
@@ -47,7 +54,7 @@ def test_colorize_returns_an_image_of_the_input_size(colorizer):
 
 
 def test_vividness_field_scales_colors_and_is_checked(colorizer):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     gray = png_bytes(color_photo(1, (90, 60)).convert("L"))
     spreads = {}
     for vividness in (0, 1, 2):
@@ -61,7 +68,7 @@ def test_vividness_field_scales_colors_and_is_checked(colorizer):
 
 
 def test_health_models_page_and_docs(colorizer):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     assert client.get("/api/health").json()["status"] == "ok"
     models = client.get("/api/models").json()
     assert models["models"][0]["preset"] == colorizer.config["preset"]
@@ -74,7 +81,7 @@ def test_health_models_page_and_docs(colorizer):
 
 
 def test_bad_uploads_get_clear_4xx_answers(colorizer):
-    client = TestClient(create_app(colorizer, ServerLimits(max_upload_bytes=50_000,
+    client = local_client(create_app(colorizer, ServerLimits(max_upload_bytes=50_000,
                                                            max_pixels=10_000)))
     not_image = post(client, b"hello there, not a photo", name="note.txt")
     assert not_image.status_code == 415 and "not an image" in not_image.json()["detail"]
@@ -108,7 +115,7 @@ class SlowColorizer:
 
 def test_full_queue_answers_503_with_retry_after_and_slow_work_times_out(colorizer):
     limits = ServerLimits(workers=1, queue=1, timeout_seconds=0.5)
-    client = TestClient(create_app(SlowColorizer(colorizer, 1.5), limits))
+    client = local_client(create_app(SlowColorizer(colorizer, 1.5), limits))
     photo = png_bytes(Image.new("L", (16, 16)))
     answers = []
     threads = [threading.Thread(target=lambda: answers.append(post(client, photo, size=32)))
@@ -125,7 +132,7 @@ def test_full_queue_answers_503_with_retry_after_and_slow_work_times_out(coloriz
 
 @pytest.mark.parametrize("name", ["фото.png", "照片.png", "semi;colon, name.png"])
 def test_any_file_name_gets_its_colored_photo_with_an_encoded_name(colorizer, name):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     answer = post(client, png_bytes(Image.new("L", (40, 30))), name=name, size=32)
     assert answer.status_code == 200
     disposition = answer.headers["content-disposition"]
@@ -135,7 +142,7 @@ def test_any_file_name_gets_its_colored_photo_with_an_encoded_name(colorizer, na
 
 
 def test_every_answer_carries_the_security_headers_and_docs_work_offline(colorizer):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     answers = [client.get(path) for path in ("/", "/api/health", "/docs", "/static/app.js")]
     answers.append(post(client, b"not a photo"))
     for answer in answers:
@@ -152,7 +159,7 @@ def test_every_answer_carries_the_security_headers_and_docs_work_offline(coloriz
 
 
 def test_the_server_has_its_own_lower_pixel_limit(colorizer):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     bomb = png_bytes(Image.new("L", (6000, 5000)))  # 30 MP in a few kilobytes
     assert len(bomb) < 200_000
     answer = post(client, bomb)
@@ -180,7 +187,7 @@ def test_a_request_whose_body_stops_arriving_gets_408(colorizer):
     with running_server("--body-timeout", "1") as (url, _):
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=20) as client:
-            client.sendall(b"POST /api/colorize HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+            client.sendall(b"POST /api/colorize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n"
                            b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n")
             started = time.monotonic()
             answer = client.recv(4096)
@@ -192,7 +199,7 @@ def test_a_connection_that_never_finishes_its_request_head_is_closed(colorizer):
     with running_server() as (url, _):
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
-            client.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # no blank line, ever
+            client.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line, ever
             started = time.monotonic()
             assert client.recv(4096) == b""  # closed by the server
             assert time.monotonic() - started < 20
@@ -213,7 +220,7 @@ def test_sigterm_removes_the_upload_folder_and_a_start_removes_a_killed_servers(
 
 def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422():
     hinted = Colorizer(hinted_generator(), {"preset": "efficientnet-unet-hints"}, "cpu")
-    client = TestClient(create_app(hinted))
+    client = local_client(create_app(hinted))
     assert client.get("/api/models").json()["hints"] is True
     gray = png_bytes(color_photo(4, (301, 157)).convert("L"))
 
@@ -238,7 +245,7 @@ def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422():
     assert "hints" in form["properties"]
     from colorgan.models import get_preset
 
-    automatic = TestClient(create_app(Colorizer(
+    automatic = local_client(create_app(Colorizer(
         get_preset("efficientnet-unet").build_generator(False), {"preset": "efficientnet-unet"})))
     assert automatic.get("/api/models").json()["hints"] is False
     refused = post(automatic, gray, size=64, hints=hints)
@@ -246,7 +253,7 @@ def test_hints_field_colors_where_the_hints_are_and_bad_hints_are_422():
 
 
 def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
-    client = TestClient(create_app(colorizer))
+    client = local_client(create_app(colorizer))
     info = client.get("/api/models").json()
     where, weights = info["browser_model"], info["browser_model_weights"]
     answer = client.get(where)
@@ -265,10 +272,82 @@ def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
                       ).headers["content-type"] == "application/wasm"
     from colorgan.models import get_preset
 
-    without = TestClient(create_app(Colorizer(  # a model with no ONNX form
+    without = local_client(create_app(Colorizer(  # a model with no ONNX form
         get_preset("efficientnet-unet").build_generator(False), {"preset": "efficientnet-unet"})))
     assert without.get("/api/models").json()["browser_model"] is None
     missing = without.get(where)
     assert missing.status_code == 404 and "no ONNX form" in missing.json()["detail"]
     assert without.get("/api/models").json()["browser_model_weights"] is None
     assert without.get(weights["url"]).status_code == 404
+
+
+SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "content-security-policy")
+
+
+def test_only_the_hosts_a_server_serves_are_answered_against_dns_rebinding(colorizer):
+    app = create_app(colorizer)
+    for base in ("http://127.0.0.1:8000", "http://localhost", "http://[::1]:8000"):
+        assert TestClient(app, base_url=base).get("/api/health").status_code == 200, base
+    for base in ("http://evil.example", "http://127.0.0.1.evil.example:8000", "http://[::2]"):
+        answer = TestClient(app, base_url=base).get("/api/health")
+        assert answer.status_code == 400 and "--allow-host" in answer.json()["detail"], base
+        assert all(name in answer.headers for name in SECURITY_HEADERS)
+    named = create_app(colorizer, hosts=served_hosts("photos.lan", ["archive.example"]))
+    for base in ("http://photos.lan:8000", "http://archive.example", "http://localhost"):
+        assert TestClient(named, base_url=base).get("/api/health").status_code == 200, base
+    anyone = create_app(colorizer, hosts=["*"])
+    assert TestClient(anyone, base_url="http://evil.example").get("/").status_code == 200
+
+
+def test_every_answer_carries_the_security_headers_and_health_answers_head(colorizer):
+    client = local_client(create_app(colorizer, ServerLimits(max_upload_bytes=1000)))
+    answers = {
+        404: client.get("/no-such-page"),
+        405: client.delete("/api/health"),
+        411: client.post("/api/colorize", content=iter([b"x"])),  # chunked: no length
+        413: client.post("/api/colorize", content=b"x" * 200_000),
+        422: client.post("/api/colorize", data={"size": "64"}),
+    }
+    for status, answer in answers.items():
+        assert answer.status_code == status, (status, answer.text)
+        assert all(name in answer.headers for name in SECURITY_HEADERS), status
+    head = client.head("/api/health")
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_a_body_framed_two_ways_is_refused_and_none_passes_the_limit_by_its_framing(colorizer):
+    with running_server("--max-upload-mb", "1") as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as client:
+            client.sendall(b"POST /api/colorize HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+                           b"Content-Type: multipart/form-data; boundary=b\r\n\r\n")
+            answer = b""
+            while chunk := client.recv(4096):  # the server closes the connection
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+        assert b"both Content-Length and Transfer-Encoding" in answer
+
+
+def test_the_upload_limit_counts_the_bytes_that_arrive_whatever_was_declared():
+    sent = []
+
+    async def reading_app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read it all"})
+
+    async def endless_body():
+        sent.append(1)
+        return {"type": "http.request", "body": b"x" * 1000, "more_body": True}
+
+    async def record(message):
+        answers.append(message)
+
+    answers = []
+    guard = UploadLimit(reading_app, max_bytes=10_000, message="over the limit")
+    scope = {"type": "http", "method": "POST", "path": "/anything", "headers": []}
+    asyncio.run(guard(scope, endless_body, record))
+    assert answers[0]["status"] == 413 and b"over the limit" in answers[1]["body"]
+    assert len(sent) == 11  # it stopped reading at the first chunk past the limit

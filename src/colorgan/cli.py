@@ -559,6 +559,10 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
     parser.add_argument("--body-timeout", type=float, default=defaults.body_timeout_seconds,
                         help="seconds a client may pause while sending a request (default 30)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer requests for this host name (repeat for more; '*' "
+                             "for any). By default only loopback names and the --host name "
+                             "are answered, against DNS rebinding")
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -579,7 +583,8 @@ def _run_serve(args: argparse.Namespace) -> int:
                           max_pixels=int(args.max_pixels), workers=args.workers,
                           queue=args.queue, queue_pixels=int(args.queue_pixels),
                           timeout_seconds=args.timeout, body_timeout_seconds=args.body_timeout)
-    serve(args.host, args.port, Colorizer.load(args.model, args.device, args.backend), limits)
+    serve(args.host, args.port, Colorizer.load(args.model, args.device, args.backend), limits,
+          args.allow_host)
     return EXIT_OK
 
 

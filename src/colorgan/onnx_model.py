@@ -23,6 +23,7 @@ cannot, would spend part of each forward pass on zeros.
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -178,12 +179,13 @@ class OnnxGenerator(nn.Module):
         self.config: dict = json.loads(metadata[METADATA_KEY])
         self.takes_hints = self.automatic is not None or _takes_hints(self.hinted)
         # The safetensors export its weights are read from, where it shares them.
-        self.weights_file = path.parent / metadata[WEIGHTS_KEY] if WEIGHTS_KEY in metadata \
-            else None
+        self.weights_file = file_beside(path, metadata[WEIGHTS_KEY]) \
+            if WEIGHTS_KEY in metadata else None
 
     def _open(self, path: Path, same_as: dict | None = None):
         """A session for the graph at `path`; `same_as`: the config it must carry."""
         ort = _require("onnxruntime")
+        _check_external_files(path)
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         # Threads that spin between the operators of a call wake faster than sleeping ones
@@ -227,6 +229,51 @@ class OnnxGenerator(nn.Module):
                     if hints is None else hints.float().cpu()
                 feed["hints"] = pad_with_zeros(hints, padded.shape[-2:]).contiguous().numpy()
         return crop(torch.from_numpy(session.run(None, feed)[0]))
+
+
+def file_beside(model: Path, name: str) -> Path:
+    """The file `name` that a model's metadata or graph names, which must lie in the model's
+    own folder: a model from a stranger must not be a way to read any other file, so a name
+    that is a path, or that leads out of the folder through a link, refuses the model."""
+    folder = model.parent.resolve()
+    plain = bool(name) and "\x00" not in name and name == Path(name).name \
+        and name not in (".", "..")
+    target = (folder / name).resolve() if plain else None
+    if target is None or target.parent != folder:
+        raise ValueError(f"{model}: it names {name!r} as a file of its own, which is not a "
+                         "file in its folder; refusing to load it")
+    if not target.is_file():
+        raise ValueError(f"{model}: the file beside it that holds its weights is missing or "
+                         f"damaged ({name})")
+    return target
+
+
+def _check_external_files(path: Path) -> None:
+    """Refuse a graph whose tensors read their data (ONNX external data) from any file but
+    one in its own folder."""
+    onnx = _require("onnx")
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except Exception:  # protobuf raises its own kinds for a foreign file
+        raise ValueError(f"{path}: not an ONNX model") from None
+    for tensor in _tensors(model.graph):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            location = {entry.key: entry.value for entry in tensor.external_data}
+            file_beside(path, location.get("location", ""))
+
+
+def _tensors(graph) -> Iterator:
+    """Every tensor a graph holds: initializers, and those of node attributes and subgraphs."""
+    yield from graph.initializer
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.HasField("t"):
+                yield attribute.t
+            yield from attribute.tensors
+            if attribute.HasField("g"):
+                yield from _tensors(attribute.g)
+            for subgraph in attribute.graphs:
+                yield from _tensors(subgraph)
 
 
 def _takes_hints(session) -> bool:

@@ -6,13 +6,14 @@ full the server answers 503 with Retry-After instead of piling up memory.
 """
 
 import asyncio
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -26,6 +27,13 @@ from colorgan.imageio import (
     encode_image,
     image_pixels,
     open_image,
+)
+from colorgan.server.guards import (
+    LOOPBACK_HOSTS,
+    AllowedHosts,
+    BodyTimeout,
+    SecurityHeaders,
+    UploadLimit,
 )
 from colorgan.server.limits import ServerLimits
 from colorgan.settings import DEFAULT_WORKING_SIZE
@@ -76,8 +84,9 @@ class WorkerPool:
         self.pixels_in_flight -= pixels
 
 
-def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> FastAPI:
-    """The web app around one loaded model."""
+def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
+               hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
+    """The web app around one loaded model, answering requests for these host names."""
     limits = limits or ServerLimits()
     app = FastAPI(title="colorgan", version=__version__,
                   description="Color black-and-white photos with a GAN.",
@@ -85,22 +94,12 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
     pool = WorkerPool(limits)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger")
-    app.add_middleware(SecurityHeaders)
+    # The last added runs first: headers go on every answer, the guards' refusals included.
     app.add_middleware(BodyTimeout, seconds=limits.body_timeout_seconds)
-
-    @app.middleware("http")
-    async def refuse_oversized_bodies(request: Request, call_next):
-        # Checked before the body is read, so a huge upload is never buffered.
-        if request.url.path == "/api/colorize" and request.method == "POST":
-            length = request.headers.get("content-length")
-            if length is None:
-                return JSONResponse({"detail": "Content-Length required"}, status_code=411)
-            if not length.isdigit():
-                return JSONResponse({"detail": "Content-Length is not a number"},
-                                    status_code=400)
-            if int(length) > limits.max_upload_bytes + FORM_OVERHEAD:
-                return _too_large(limits)
-        return await call_next(request)
+    app.add_middleware(UploadLimit, max_bytes=limits.max_upload_bytes + FORM_OVERHEAD,
+                       message=_too_large_message(limits), needs_length=["/api/colorize"])
+    app.add_middleware(AllowedHosts, hosts=hosts)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
@@ -114,6 +113,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None) -> Fast
     async def health() -> dict:
         """Liveness and load."""
         return {"status": "ok", "version": __version__, "busy": pool.in_flight}
+
+    app.add_api_route("/api/health", health, methods=["HEAD"], include_in_schema=False)
 
     @app.get("/api/models")
     async def models() -> dict:
@@ -209,88 +210,6 @@ def attachment(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name[-200:], safe='')}"
 
 
-class SecurityHeaders:
-    """Headers that stop browsers from sniffing types, framing the page or running foreign
-    scripts, on every answer."""
-
-    HEADERS = [(b"x-content-type-options", b"nosniff"),
-               (b"x-frame-options", b"DENY"),
-               (b"referrer-policy", b"no-referrer"),
-               # onnxruntime-web compiles its WebAssembly and runs its threads in workers
-               # that share memory, which needs a cross-origin isolated page.
-               (b"cross-origin-opener-policy", b"same-origin"),
-               (b"cross-origin-embedder-policy", b"require-corp"),
-               (b"content-security-policy",
-                b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' "
-                b"blob: data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
-                b"base-uri 'none'; frame-ancestors 'none'")]
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class BodyTimeout:
-    """Answers 408 to a client that sends nothing of its request body for `seconds`, so
-    half-sent uploads cannot hold the server's connections and memory."""
-
-    def __init__(self, app, seconds: float):
-        self.app, self.seconds = app, seconds
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        body_done, timed_out, answered = False, False, False
-
-        async def timed_receive():
-            nonlocal body_done, timed_out
-            if body_done:
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), self.seconds)
-            except TimeoutError:
-                timed_out = True
-                raise
-            body_done = message["type"] != "http.request" or not message.get("more_body")
-            return message
-
-        async def guarded_send(message):
-            nonlocal answered
-            if timed_out:  # whatever the app made of the missing body, the answer is 408
-                if not answered:
-                    answered = True
-                    await _slow_client(scope, send)
-                return
-            answered = answered or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, timed_receive, guarded_send)
-        except TimeoutError:
-            if not answered:
-                await _slow_client(scope, send)
-
-
-async def _slow_client(scope, send) -> None:
-    answer = JSONResponse({"detail": "the request body stopped arriving: timed out"}, 408,
-                          headers={"Connection": "close"})
-    await answer(scope, _no_body, send)
-
-
-async def _no_body():
-    return {"type": "http.disconnect"}
-
-
 def _colorize_bytes(colorizer: Colorizer, content: bytes, size: int, file_format: str,
                     max_pixels: int, hints: list) -> bytes:
     image = open_image(content, max_pixels, name="upload")
@@ -298,8 +217,11 @@ def _colorize_bytes(colorizer: Colorizer, content: bytes, size: int, file_format
 
 
 def _too_large(limits: ServerLimits) -> JSONResponse:
-    return JSONResponse({"detail": f"upload over the limit of "
-                                   f"{limits.max_upload_bytes / 2**20:.0f} MB"}, status_code=413)
+    return JSONResponse({"detail": _too_large_message(limits)}, status_code=413)
+
+
+def _too_large_message(limits: ServerLimits) -> str:
+    return f"upload over the limit of {limits.max_upload_bytes / 2**20:.3g} MB"
 
 
 def _without_label(error: Exception) -> str:

@@ -3,7 +3,9 @@
 import os
 import re
 import shutil
+import socket
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
@@ -12,6 +14,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from colorgan.atomic import process_is_alive
 from colorgan.colorize import Colorizer
 from colorgan.server.app import create_app
+from colorgan.server.guards import LOOPBACK_HOSTS
 from colorgan.server.limits import ServerLimits
 
 UPLOADS_PREFIX = "colorgan-uploads-"
@@ -41,15 +44,36 @@ def remove_stale_upload_folders(parent: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def serve(host: str, port: int, colorizer: Colorizer, limits: ServerLimits) -> None:
+WILDCARD_ADDRESSES = ("", "0.0.0.0", "::")
+
+
+def served_hosts(bound: str, extra: Sequence[str] = ()) -> list[str]:
+    """The Host names a server bound to `bound` answers: the loopback names, the bound name,
+    and those given; bound to every address, also this machine's own name and addresses."""
+    hosts = [*LOOPBACK_HOSTS, *extra]
+    if bound not in WILDCARD_ADDRESSES:
+        return [*hosts, bound]
+    name = socket.gethostname()
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
+    except OSError:  # a machine whose own name does not resolve
+        addresses = set()
+    return [*hosts, name, socket.getfqdn(), *sorted(addresses)]
+
+
+def serve(host: str, port: int, colorizer: Colorizer, limits: ServerLimits,
+          allowed_hosts: Sequence[str] = ()) -> None:
     """Serve until interrupted; uploads that spill to disk stay in a folder only we can read."""
     parent = Path(tempfile.gettempdir())
     remove_stale_upload_folders(parent)
     private = tempfile.mkdtemp(prefix=f"{UPLOADS_PREFIX}{os.getpid()}-")  # mode 0700
     tempfile.tempdir = private
     try:
-        print(f"colorgan: open http://{host}:{port}/ (API docs at /docs)", flush=True)
-        uvicorn.run(create_app(colorizer, limits), host=host, port=port, log_level="warning",
+        hosts = served_hosts(host, allowed_hosts)
+        print(f"colorgan: open http://{host}:{port}/ (API docs at /docs); answering for "
+              f"{', '.join(hosts)} (more with --allow-host)", flush=True)
+        uvicorn.run(create_app(colorizer, limits, hosts), host=host, port=port,
+                    log_level="warning",
                     http=HeaderTimeoutProtocol, limit_concurrency=MAX_CONNECTIONS)
     finally:
         tempfile.tempdir = None
