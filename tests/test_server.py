@@ -187,7 +187,8 @@ def test_a_request_whose_body_stops_arriving_gets_408(colorizer):
     with running_server("--body-timeout", "1") as (url, _):
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=20) as client:
-            client.sendall(b"POST /api/colorize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5000\r\n"
+            client.sendall(b"POST /api/colorize HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                           b"Content-Length: 5000\r\n"
                            b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n")
             started = time.monotonic()
             answer = client.recv(4096)
@@ -199,7 +200,7 @@ def test_a_connection_that_never_finishes_its_request_head_is_closed(colorizer):
     with running_server() as (url, _):
         port = int(url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
-            client.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line, ever
+            client.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no end, ever
             started = time.monotonic()
             assert client.recv(4096) == b""  # closed by the server
             assert time.monotonic() - started < 20
