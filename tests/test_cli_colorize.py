@@ -81,6 +81,18 @@ def test_pixel_limit_and_usage_errors(gray_folder, tmp_path):
     assert too_vivid.returncode == 2 and "vividness must be between 0 and 3" in too_vivid.stderr
 
 
+def test_a_long_thin_strip_fails_alone_at_once_with_a_sentence(gray_folder, tmp_path):
+    # 373 bytes of PNG: 300,000 x 1 passes any pixel limit, but the model needs 32 pixels
+    # across, so the work would be that of a 32 x 140,000 photo (4 GB).
+    Image.new("L", (300_000, 1)).save(gray_folder / "strip.png")
+    result = colorgan("colorize", str(gray_folder), "-o", str(tmp_path / "o"), "--size", "64")
+    assert result.returncode == 1 and "done 2, failed 1" in result.stdout
+    assert "strip.png: 300000x1 is too long and thin to color" in result.stderr
+    small = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "s"),
+                     "--max-pixels", "5")
+    assert "120x90 is 10,800 pixels, over the limit of 5 pixels" in small.stderr
+
+
 def test_vividness_zero_writes_a_gray_photo(gray_folder, tmp_path):
     spreads = []
     for vividness in ("1", "0"):

@@ -130,7 +130,9 @@ def test_vividness_scales_the_colors_and_leaves_the_model_alone(colorizer):
 def test_working_shape_keeps_aspect_and_never_upscales():
     assert working_shape(1000, 2000, 256) == (181, 362)
     assert working_shape(100, 50, 256) == (100, 50)
-    assert working_shape(10000, 40, 256) == (4048, 32)
+    assert working_shape(4000, 40, 256) == (2560, 32)  # 100:1, the most it takes
+    with pytest.raises(ValueError, match="too long and thin"):
+        working_shape(10000, 40, 256)
 
 
 def test_load_a_training_run_and_refuse_junk(tmp_path, colorizer):
@@ -172,3 +174,12 @@ def test_colorizer_is_importable_from_the_package():
 def test_public_functions_refuse_bad_arguments_with_a_sentence(call, error, message):
     with pytest.raises(error, match=message):
         call(Colorizer.load(device="cpu"))
+
+
+def test_a_photo_too_long_and_thin_is_refused_by_the_python_api_too():
+    from colorgan.imageio import ImageTooLarge
+
+    colorizer = Colorizer.load(device="cpu")
+    with pytest.raises(ImageTooLarge, match="too long and thin"):
+        colorizer.colorize(np.zeros((1, 300_000), np.uint8))
+    assert colorizer.colorize(np.zeros((2, 200), np.uint8)).size == (200, 2)  # 100:1 is fine

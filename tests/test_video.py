@@ -84,6 +84,13 @@ def test_non_videos_get_a_clear_error(colorizer, tmp_path, content, message):
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_video_frames_are_held_to_the_pixel_limit_before_any_is_decoded(colorizer, tmp_path):
+    clip = make_clip(tmp_path / "clip.mp4")
+    with pytest.raises(VideoError, match="over the limit of 1,000 pixels"):
+        colorize_video(colorizer, clip, tmp_path / "out.mp4", 64, max_pixels=1000)
+    assert not (tmp_path / "out.mp4").exists()
+
+
 def test_audio_only_file_has_no_video_stream(colorizer, tmp_path):
     path = tmp_path / "sound.mp4"
     with av.open(str(path), "w") as container:

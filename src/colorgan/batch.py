@@ -276,7 +276,8 @@ def colorize_files(colorizer: Colorizer, sources: Sequence[Source], options: Col
             settle(source, f"{storage.name(source)}: videos are colored from local paths")
             continue
         try:
-            colorize_video(colorizer, source, target, options.size, options.temporal)
+            colorize_video(colorizer, source, target, options.size, options.temporal,
+                           options.max_pixels)
         except VideoError as error:
             settle(source, str(error))
             continue

@@ -22,7 +22,7 @@ from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, 
 from colorgan.color import compose_rgb, lightness, lightness_to_luminance
 from colorgan.device import resolve_device
 from colorgan.hints import Hint, HintError, check_hints, hint_planes
-from colorgan.imageio import array_to_image
+from colorgan.imageio import array_to_image, check_aspect
 from colorgan.models.folding import folded_generator
 from colorgan.onnx_model import OnnxGenerator
 from colorgan.planes import Planes, to_planes
@@ -56,8 +56,10 @@ def bundled_weights_path() -> Path:
 def working_shape(height: int, width: int, size: int) -> tuple[int, int]:
     """The photo's shape scaled to about size x size pixels, keeping its aspect ratio.
 
-    Never upscales; both sides at least MIN_WORKING_SIDE so the network has something to see.
+    Never upscales; both sides at least MIN_WORKING_SIDE so the network has something to see,
+    which is why a photo too long and thin is refused (ImageTooLarge): its work would not be.
     """
+    check_aspect(width, height, "photo")
     scale = min(1.0, size / math.sqrt(height * width))
     return (max(MIN_WORKING_SIDE, round(height * scale)),
             max(MIN_WORKING_SIDE, round(width * scale)))

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from colorgan.atomic import atomic_write
-from colorgan.settings import DEFAULT_MAX_PIXELS
+from colorgan.settings import DEFAULT_MAX_PIXELS, MAX_ASPECT_RATIO
 
 # colorgan applies its own pixel limit (max_pixels) before decoding; Pillow's would refuse
 # large photos that the user explicitly allowed.
@@ -103,12 +103,26 @@ def _reason(error: Exception) -> str:
 
 
 def check_pixels(width: int, height: int, max_pixels: int, label: str) -> None:
-    """Refuse images over the pixel limit before decoding them."""
+    """Refuse images over the pixel limit, or too long and thin, before decoding them."""
     if width * height > max_pixels:
-        raise ImageTooLarge(f"{label}: {width}x{height} is {width * height / 1e6:.0f} MP, over "
-                            f"the limit of {max_pixels / 1e6:.0f} MP (raise it with --max-pixels)")
+        raise ImageTooLarge(f"{label}: {width}x{height} is {pixel_count(width * height)}, over "
+                            f"the limit of {pixel_count(max_pixels)} (raise it with --max-pixels)")
     if width == 0 or height == 0:
         raise BrokenImage(f"{label}: image has no pixels")
+    check_aspect(width, height, label)
+
+
+def check_aspect(width: int, height: int, label: str) -> None:
+    """Refuse a photo whose sides differ more than MAX_ASPECT_RATIO-fold: the work on it would
+    not be bounded by its pixels."""
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ImageTooLarge(f"{label}: {width}x{height} is too long and thin to color (its "
+                            f"sides may differ at most {MAX_ASPECT_RATIO}-fold)")
+
+
+def pixel_count(pixels: float) -> str:
+    """A number of pixels as people read it: "12.3 MP", or "5,000 pixels" under 0.1 MP."""
+    return f"{pixels / 1e6:.3g} MP" if pixels >= 100_000 else f"{pixels:,.0f} pixels"
 
 
 def unit_gray(image: Image.Image) -> np.ndarray:

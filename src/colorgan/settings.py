@@ -10,6 +10,9 @@ from pathlib import Path
 DEFAULT_PRESET = "efficientnet-unet"
 DEFAULT_WORKING_SIZE = 256  # the model sees about this many pixels squared
 DEFAULT_MAX_PIXELS = 100_000_000  # larger photos are refused before they are decoded
+# Longer and thinner photos are refused too: the model needs 32 pixels across at least, so a
+# 300000 x 1 strip would cost it 4 GB; at 100:1 a photo costs at most 1.25 times a square's work.
+MAX_ASPECT_RATIO = 100
 DEFAULT_TEMPORAL = 0.85  # chroma smoothing over video frames
 MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grayscale
 MAX_HINTS = 256  # color hints on one photo

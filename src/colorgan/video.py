@@ -25,8 +25,9 @@ from tqdm import tqdm
 from colorgan.atomic import atomic_write
 from colorgan.color import lightness
 from colorgan.colorize import Colorizer, finish, working_luminance
+from colorgan.imageio import ImageReadError, check_pixels
 from colorgan.planes import to_planes
-from colorgan.settings import DEFAULT_TEMPORAL
+from colorgan.settings import DEFAULT_MAX_PIXELS, DEFAULT_TEMPORAL
 
 if TYPE_CHECKING:
     import av
@@ -156,15 +157,23 @@ def _batches(container, video_stream, audio_stream, output, output_audio, damage
 
 
 def colorize_video(colorizer: Colorizer, source: Path, target: Path,
-                   size: int = 256, temporal: float = DEFAULT_TEMPORAL) -> int:
+                   size: int = 256, temporal: float = DEFAULT_TEMPORAL,
+                   max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
     """Write `source` colorized to `target` (H.264 MP4, audio copied); returns frames written.
 
-    Nothing appears at `target` unless the whole video was written.
+    Nothing appears at `target` unless the whole video was written. Frames are held to the
+    limits photos are (max_pixels, the aspect ratio), checked before any is decoded.
     """
     import av
 
     smoother = ChromaSmoother(temporal)
     container = _open(source)
+    stream = container.streams.video[0]
+    try:
+        check_pixels(stream.width, stream.height, max_pixels, str(source))
+    except ImageReadError as error:
+        container.close()
+        raise VideoError(str(error)) from None
     damage = Damage()
     clock = FrameClock(container.streams.video[0])
     written = 0
