@@ -353,3 +353,97 @@ def test_uris_of_a_file_system_work_as_paths_do(gray_folder, tmp_path):
                            "no such file or folder")):
         refused = colorgan("colorize", *args)
         assert refused.returncode == 2 and message in refused.stderr
+
+
+def test_outputs_never_replace_inputs_whatever_the_flags(gray_folder):
+    before = {path: path.read_bytes() for path in gray_folder.rglob("*.png")}
+    for flags in ([], ["--overwrite"], ["--skip-existing"]):
+        result = colorgan("colorize", str(gray_folder), "-r", "-o", str(gray_folder),
+                          "--size", "64", *flags)
+        assert result.returncode == 1, flags
+        assert "would replace an input; choose another output folder" in result.stderr
+        assert "--overwrite" not in result.stderr.split("would replace")[0][-200:]
+    assert all(path.read_bytes() == content for path, content in before.items())
+    # two.jpg's output two.png was no input: it is written beside it.
+    assert (gray_folder / "two.png").exists()
+
+
+def test_an_output_folder_inside_the_input_tree_is_not_colored_again(gray_folder):
+    out = gray_folder / "colored"
+    first = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--size", "64")
+    assert first.returncode == 0, first.stderr
+    written = sorted(path.relative_to(out) for path in out.rglob("*.png"))
+    assert written == [Path("inner/three.png"), Path("one.png"), Path("two.png")]
+    again = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--size", "64",
+                     "--skip-existing")
+    assert again.returncode == 0 and "skipped 3" in again.stdout
+    assert not list(out.rglob("colored"))  # no outputs of outputs
+
+
+def test_a_second_run_never_silently_replaces_what_the_first_wrote(tmp_path):
+    from colorgan.atomic import atomic_write
+
+    target = tmp_path / "photo.png"
+    atomic_write(target, lambda temporary: temporary.write_bytes(b"first run"))
+    with pytest.raises(FileExistsError):
+        atomic_write(target, lambda temporary: temporary.write_bytes(b"second"), replace=False)
+    assert target.read_bytes() == b"first run"
+    assert [path.name for path in tmp_path.iterdir()] == ["photo.png"]  # no temporary left
+    atomic_write(target, lambda temporary: temporary.write_bytes(b"second"))  # --overwrite
+    assert target.read_bytes() == b"second"
+
+
+def test_a_pipe_named_as_an_input_fails_alone_at_once(gray_folder, tmp_path):
+    import os
+
+    pipe = tmp_path / "pipe.png"
+    os.mkfifo(pipe)
+    result = colorgan("colorize", str(pipe), str(gray_folder / "one.png"), "-o",
+                      str(tmp_path / "o"), "--size", "64")
+    assert result.returncode == 1 and "done 1, failed 1" in result.stdout
+    assert "pipe.png: not a regular file" in result.stderr
+
+
+def test_a_file_where_an_output_folder_must_go_fails_only_the_photos_bound_there(gray_folder,
+                                                                                   tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "inner").write_text("a file, where the mirrored folder inner/ must go")
+    result = colorgan("colorize", str(gray_folder), "-r", "-o", str(out), "--size", "64")
+    assert result.returncode == 1 and "done 2, failed 1" in result.stdout
+    assert "three.png: cannot make the output folder" in result.stderr
+
+
+def test_export_refuses_its_own_model_and_a_folder_before_any_work(tmp_path):
+    from colorgan.colorize import bundled_weights_path
+
+    model = tmp_path / "m.safetensors"
+    model.write_bytes(bundled_weights_path().read_bytes())
+    (tmp_path / "m.json").write_text(bundled_weights_path().with_suffix(".json").read_text())
+    onto_itself = colorgan("export", str(model), str(model))
+    assert onto_itself.returncode == 2 and "would replace its own model" in onto_itself.stderr
+    (tmp_path / "x.onnx").mkdir()
+    onto_folder = colorgan("export", str(model), str(tmp_path / "x.onnx"))
+    assert onto_folder.returncode == 2 and "is a folder" in onto_folder.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["m.json", "m.safetensors",
+                                                               "x.onnx"]
+
+
+def test_a_model_with_broken_weights_or_metadata_is_refused_naming_the_file(gray_folder,
+                                                                              tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from colorgan.colorize import bundled_weights_path, read_model
+
+    weights, config = read_model(bundled_weights_path())
+    nan = {name: torch.full_like(tensor, float("nan")) if tensor.is_floating_point() else tensor
+           for name, tensor in weights.items()}
+    save_file(nan, tmp_path / "nan.safetensors", metadata={"colorgan": json.dumps(config)})
+    save_file(weights, tmp_path / "bad-meta.safetensors", metadata={"colorgan": "{not json"})
+    for name, message in (("nan.safetensors", "hold NaN or infinite values"),
+                          ("bad-meta.safetensors", "bad-meta.safetensors: ")):
+        result = colorgan("colorize", str(gray_folder / "one.png"), "-o", str(tmp_path / "o"),
+                          "--model", str(tmp_path / name), "--backend", "torch")
+        assert result.returncode == 1 and message in result.stderr, result.stderr[-300:]
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())

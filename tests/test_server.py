@@ -362,3 +362,19 @@ def test_a_long_thin_strip_is_refused_from_its_header_before_any_work(colorizer)
     answer = post(client, strip)
     assert answer.status_code == 413 and "too long and thin" in answer.json()["detail"]
     assert time.monotonic() - started < 5
+
+
+def test_headers_cut_short_and_bogus_bitmaps_are_4xx_never_500(colorizer):
+    client = local_client(create_app(colorizer))
+    jpeg = png_bytes(color_photo(2, (80, 80)), "JPEG")
+    bitmap = bytearray(png_bytes(color_photo(2, (20, 20)), "BMP"))
+    rng = np.random.default_rng(0)
+    uploads = [jpeg[:cut] for cut in range(20, 400, 60)]
+    for _ in range(40):
+        broken = bytearray(bitmap)
+        for index in rng.integers(0, 54, 3):
+            broken[index] = int(rng.integers(0, 256))
+        uploads.append(bytes(broken))
+    for content in uploads:
+        answer = post(client, content, name="odd.bmp", size=64)
+        assert answer.status_code in (200, 413, 415, 422), (answer.status_code, answer.text)

@@ -27,8 +27,10 @@ FILE_MODE = _file_mode()
 TEMPORARY_NAME = re.compile(r"^\..+?(?:\.(?P<pid>\d+))?\.[a-z0-9_]{8}\.tmp$")
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(temporary path) beside `path`, fsync it, then rename it to `path`."""
+def atomic_write(path: Path, write: Callable[[Path], None], replace: bool = True) -> None:
+    """Call write(temporary path) beside `path`, fsync it, then rename it to `path`. With
+    replace False a file already at `path` stays and FileExistsError is raised: the first
+    writer wins, atomically (a hard link never replaces)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
                                          suffix=".tmp")
@@ -39,9 +41,23 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         os.chmod(temporary_path, FILE_MODE)
         with open(temporary_path, "rb") as written:
             os.fsync(written.fileno())
-        os.replace(temporary_path, path)
+        if replace:
+            os.replace(temporary_path, path)
+        else:
+            _link_unless_taken(temporary_path, path)
     finally:
         temporary_path.unlink(missing_ok=True)
+
+
+def _link_unless_taken(temporary: Path, path: Path) -> None:
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: check, then rename (not atomic)
+        if path.exists():
+            raise FileExistsError(f"{path} exists") from None
+        os.replace(temporary, path)
 
 
 def process_is_alive(pid: int) -> bool:

@@ -167,21 +167,51 @@ class BatchPlan:
 def plan_batch(sources: Sequence[Source], options: ColorizeOptions,
                storage: Storage = LOCAL) -> BatchPlan:
     """Outputs for every source, existing ones skipped or refused as the options say; output
-    folders made and cleared of temporaries that killed runs left there."""
+    folders made and cleared of temporaries that killed runs left there.
+
+    Outputs never replace inputs, whatever the options: files inside the output folder are
+    not inputs (an output folder within the input tree is not colored again), and an output
+    that would land on an input fails that input. Neither does a pipe or a device named as
+    an input, nor an output whose folder cannot be made (a file stands there)."""
+    sources = [source for source in sources if not _in_nested_output(source, options.out_dir,
+                                                                      storage)]
     planned, clashes = plan_targets(sources, options)
     plan = BatchPlan(failed=list(clashes))
+    inputs = {storage.identity(source.path) for source in sources}
     for source, target in planned.items():
         exists = storage.exists(target)
-        if exists and options.skip_existing:
+        if not storage.is_regular_file(source):
+            plan.failed.append((source, f"{storage.name(source)}: not a regular file (a pipe, "
+                                        "socket or device): give the photo itself"))
+        elif storage.identity(target) in inputs:
+            plan.failed.append((source, f"{storage.name(source)}: its output "
+                                        f"{storage.name(target)} would replace an input; "
+                                        "choose another output folder (-o)"))
+        elif exists and options.skip_existing:
             plan.skipped.append(source)
         elif exists and not options.overwrite:
             plan.failed.append((source, f"{storage.name(source)}: {storage.name(target)} exists "
                                         "(use --overwrite or --skip-existing)"))
         else:
             plan.targets[source] = target
-    for folder in {target.parent for target in plan.targets.values()}:
-        storage.prepare_folder(folder)
+    for folder in sorted({target.parent for target in plan.targets.values()}):
+        try:
+            storage.prepare_folder(folder)
+        except OSError as error:
+            for source in [s for s, t in plan.targets.items() if t.parent == folder]:
+                del plan.targets[source]
+                plan.failed.append((source, f"{storage.name(source)}: cannot make the output "
+                                            f"folder {storage.name(folder)}: "
+                                            f"{error.strerror or error}"))
     return plan
+
+
+def _in_nested_output(source: Source, out_dir: Path, storage: Storage) -> bool:
+    """Whether the source lies in an output folder nested inside its input folder: an
+    earlier run's result, not a photo to color."""
+    root = source.path.parents[len(source.relative.parts) - 1]
+    return (storage.is_within(source.path, out_dir) and storage.is_within(out_dir, root)
+            and storage.identity(out_dir) != storage.identity(root))
 
 
 def _read_chunks(sources: list[Path], options: ColorizeOptions,
@@ -245,7 +275,12 @@ def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: Color
                 result = side_by_side(image, result)
             target = targets[source]
             try:
-                storage.write(target, encode_for(target, result, options.quality))
+                storage.write(target, encode_for(target, result, options.quality),
+                              replace=options.overwrite)
+            except FileExistsError:
+                fail(source, f"{storage.name(target)}: another run wrote it meanwhile; kept "
+                             "that one (use --overwrite to replace it)")
+                continue
             except OSError as error:
                 fail(source, f"{storage.name(target)}: cannot write: {error}")
                 continue

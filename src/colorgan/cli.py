@@ -425,6 +425,7 @@ def _run_export(args: argparse.Namespace) -> int:
     if not args.output.endswith((".safetensors", ".onnx")):
         raise UsageError("the output file must end in .safetensors or .onnx")
     model = bundled_weights_path() if args.model == "bundled" else Path(args.model)
+    _check_export_target(model, Path(args.output))
     if args.share_weights and not (args.output.endswith(".onnx")
                                    and model.suffix == ".safetensors"):
         raise UsageError("--share-weights writes an .onnx file that reads its weights from "
@@ -469,6 +470,28 @@ def _run_export(args: argparse.Namespace) -> int:
         written = export_generator(Path(args.output), weights, config, args.half)
     print(f"wrote {written}")
     return EXIT_OK
+
+
+def _check_export_target(model: Path, output: Path) -> None:
+    """Before any work: an export never replaces its own model, and its files can be written."""
+    from colorgan.checkpoint import WEIGHTS_NAME
+    from colorgan.onnx_model import automatic_form
+
+    sources = {model.resolve()}
+    if model.is_dir():
+        sources |= {(model / WEIGHTS_NAME).resolve(), (model / WEIGHTS_NAME).with_suffix(
+            ".json").resolve()}
+    else:
+        sources.add(model.with_suffix(".json").resolve())
+    written = [output, output.with_suffix(".json")] if output.suffix == ".safetensors" \
+        else [output, automatic_form(output)]
+    for path in written:
+        if path.resolve() in sources:
+            raise UsageError(f"{output}: the export would replace its own model {model}; "
+                             "write it to another file")
+        if path.is_dir():
+            raise UsageError(f"{path} is a folder; name the file to write")
+    _check_output_folder(output.parent)
 
 
 def _check_preset_fits(name: str, weights: dict) -> None:

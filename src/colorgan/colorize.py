@@ -79,14 +79,24 @@ def read_model(path: Path) -> tuple[dict[str, torch.Tensor], dict]:
         raise FileNotFoundError(f"{path}: no such model file")
     try:
         if path.suffix == ".safetensors":
-            return read_export(path)
-        state = load_checkpoint(path)
-        return state["generator"], json.loads(state["config"])
-    except ValueError:
-        raise
+            weights, config = read_export(path)
+        else:
+            state = load_checkpoint(path)
+            weights, config = state["generator"], json.loads(state["config"])
+    except ValueError as error:
+        raise ValueError(error if str(path) in str(error) else f"{path}: {error}") from None
     except Exception:  # torch and safetensors raise many kinds (and bad advice) for a foreign file
         raise ValueError(f"{path}: not a colorgan model (expected a run folder, a checkpoint.pt "
                          "or a .safetensors export)") from None
+    if not isinstance(config, dict) or not isinstance(config.get("preset"), str):
+        raise ValueError(f"{path}: its config names no preset; not a colorgan model")
+    broken = [name for name, tensor in weights.items()
+              if tensor.is_floating_point() and not torch.isfinite(tensor).all()]
+    if broken:
+        raise ValueError(f"{path}: {len(broken)} of its weight tensors hold NaN or infinite "
+                         f"values ({broken[0]}, ...); the model is broken, train or export it "
+                         "again")
+    return weights, config
 
 
 class Colorizer:
@@ -178,7 +188,10 @@ class Colorizer:
         for a model that takes them, hint planes (N, 3, h, w; colorgan.hints)."""
         inputs = [tensor.to(self.device).contiguous(memory_format=torch.channels_last)
                   for tensor in (luminance, hints) if tensor is not None]
-        return self.generator(*inputs).float().cpu().contiguous()
+        chroma = self.generator(*inputs).float().cpu().contiguous()
+        if not torch.isfinite(chroma).all():  # broken weights: never write black photos
+            raise ValueError("the model gave NaN or infinite colors: its weights are broken")
+        return chroma
 
     def colorize(self, image: Image.Image | np.ndarray, size: int = DEFAULT_WORKING_SIZE,
                  hints: Sequence[Hint] = ()) -> Image.Image:

@@ -84,6 +84,9 @@ def image_pixels(content: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
 
 def _open_header(source: str | Path | bytes, label: str) -> Image.Image:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    if not isinstance(source, bytes) and Path(source).exists() and not Path(source).is_dir() \
+            and not Path(source).is_file():  # reading a pipe or device could wait forever
+        raise ImageReadError(f"{label}: not a regular file (a pipe, socket or device)")
     try:
         return Image.open(stream)
     except FileNotFoundError:
@@ -92,8 +95,10 @@ def _open_header(source: str | Path | bytes, label: str) -> Image.Image:
         raise ImageReadError(f"{label}: is a folder, not an image") from None
     except UnidentifiedImageError:
         raise NotAnImage(f"{label}: not an image, or a format colorgan cannot read") from None
-    except OSError as error:
-        raise ImageReadError(f"{label}: cannot read: {error}") from None
+    except PermissionError:
+        raise ImageReadError(f"{label}: permission denied") from None
+    except OSError as error:  # Pillow reports a cut or malformed header as an OSError
+        raise BrokenImage(f"{label}: broken image header ({_reason(error)})") from None
     except Exception as error:  # a malformed header makes a decoder raise any kind of error
         raise BrokenImage(f"{label}: broken image header ({_reason(error)})") from None
 

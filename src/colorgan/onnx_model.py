@@ -176,7 +176,7 @@ class OnnxGenerator(nn.Module):
         self.hinted = None if self.automatic else self._open(path)
         first = self.automatic or self.hinted
         metadata = first.get_modelmeta().custom_metadata_map
-        self.config: dict = json.loads(metadata[METADATA_KEY])
+        self.config: dict = _config_of(path, metadata[METADATA_KEY])
         self.takes_hints = self.automatic is not None or _takes_hints(self.hinted)
         # The safetensors export its weights are read from, where it shares them.
         self.weights_file = file_beside(path, metadata[WEIGHTS_KEY]) \
@@ -207,7 +207,7 @@ class OnnxGenerator(nn.Module):
         metadata = session.get_modelmeta().custom_metadata_map
         if METADATA_KEY not in metadata:
             raise ValueError(f"{path}: not a colorgan ONNX export (no colorgan metadata)")
-        if same_as is not None and json.loads(metadata[METADATA_KEY]) != same_as:
+        if same_as is not None and _config_of(path, metadata[METADATA_KEY]) != same_as:
             raise ValueError(f"{path}: not the same model as {automatic_form(path).name} "
                              "beside it; export it again")
         return session
@@ -229,6 +229,16 @@ class OnnxGenerator(nn.Module):
                     if hints is None else hints.float().cpu()
                 feed["hints"] = pad_with_zeros(hints, padded.shape[-2:]).contiguous().numpy()
         return crop(torch.from_numpy(session.run(None, feed)[0]))
+
+
+def _config_of(path: Path, text: str) -> dict:
+    try:
+        config = json.loads(text)
+    except ValueError:
+        config = None
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: its colorgan metadata is not a JSON config; export it again")
+    return config
 
 
 def file_beside(model: Path, name: str) -> Path:

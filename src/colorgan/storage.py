@@ -32,6 +32,17 @@ class LocalFiles:
     def exists(self, path: Path) -> bool:
         return path.exists()
 
+    def identity(self, path: Path) -> str:
+        """The path with links and `..` resolved: two names of one file give one identity."""
+        return os.path.realpath(path)
+
+    def is_within(self, path: Path, folder: Path) -> bool:
+        return Path(self.identity(path)).is_relative_to(self.identity(folder))
+
+    def is_regular_file(self, path: Path) -> bool:
+        """A file to read, not a pipe or device (reading a pipe would wait forever)."""
+        return path.is_file()
+
     def prepare_folder(self, folder: Path) -> None:
         """Make the folder; clear it of temporaries that killed runs left there."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -40,8 +51,10 @@ class LocalFiles:
     def read(self, path: Path) -> Path:
         return path  # the decoder reads the file itself, header first
 
-    def write(self, path: Path, content: bytes) -> None:
-        atomic_write(path, lambda temporary: temporary.write_bytes(content))
+    def write(self, path: Path, content: bytes, replace: bool = True) -> None:
+        """Write whole; with replace False a file that appeared at `path` meanwhile (another
+        run's) is kept and FileExistsError raised."""
+        atomic_write(path, lambda temporary: temporary.write_bytes(content), replace)
 
     def find(self, folder: Path, recursive: bool) -> list[Path] | None:
         """The files in a folder (sorted); [folder] for a file; None if nothing is there."""
@@ -68,6 +81,15 @@ class ArrowFiles:
 
         return self._info(path).type != FileType.NotFound
 
+    def identity(self, path: Path) -> str:
+        return path.as_posix()
+
+    def is_within(self, path: Path, folder: Path) -> bool:
+        return path.is_relative_to(folder)
+
+    def is_regular_file(self, path: Path) -> bool:
+        return True  # an object store holds files and folders only
+
     def prepare_folder(self, folder: Path) -> None:
         self.filesystem.create_dir(folder.as_posix(), recursive=True)
 
@@ -75,9 +97,12 @@ class ArrowFiles:
         with self.filesystem.open_input_stream(path.as_posix()) as stream:
             return stream.read()
 
-    def write(self, path: Path, content: bytes) -> None:
+    def write(self, path: Path, content: bytes, replace: bool = True) -> None:
         """Never half-written: an object store shows an upload only when it completes; other
-        file systems get a temporary file, moved into place."""
+        file systems get a temporary file, moved into place. Object stores cannot refuse to
+        replace an object atomically: `replace` is checked just before the upload."""
+        if not replace and self.exists(path):
+            raise FileExistsError(f"{self.name(path)} exists")
         if self.scheme in ATOMIC_UPLOADS:
             with self.filesystem.open_output_stream(path.as_posix()) as stream:
                 stream.write(content)

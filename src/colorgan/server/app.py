@@ -22,6 +22,7 @@ from colorgan.colorize import MAX_VIVIDNESS, Colorizer
 from colorgan.hints import MAX_HINTS, HintError, hints_from_json
 from colorgan.imageio import (
     BrokenImage,
+    ImageReadError,
     ImageTooLarge,
     NotAnImage,
     encode_image,
@@ -191,7 +192,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
             raise HTTPException(413, _without_label(error)) from None
         except NotAnImage as error:
             raise HTTPException(415, _without_label(error)) from None
-        except BrokenImage as error:
+        except (BrokenImage, ImageReadError) as error:
             raise HTTPException(422, _without_label(error)) from None
         except HintError as error:
             raise HTTPException(422, str(error)) from None
