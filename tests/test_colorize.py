@@ -183,3 +183,15 @@ def test_a_photo_too_long_and_thin_is_refused_by_the_python_api_too():
     with pytest.raises(ImageTooLarge, match="too long and thin"):
         colorizer.colorize(np.zeros((1, 300_000), np.uint8))
     assert colorizer.colorize(np.zeros((2, 200), np.uint8)).size == (200, 2)  # 100:1 is fine
+
+
+def test_the_python_api_refuses_complex_pixels_and_hints_at_strings():
+    from colorgan.hints import Hint, HintError
+    from colorgan.imageio import ImageReadError
+
+    colorizer = Colorizer.load(device="cpu")
+    with pytest.raises(ImageReadError, match="real numbers"):
+        colorizer.colorize(np.zeros((8, 8), np.complex64))
+    for x in ("3", float("nan"), 10**400):
+        with pytest.raises(HintError, match="x and y must be finite numbers"):
+            colorizer.colorize(np.zeros((8, 8), np.uint8), hints=[Hint(x, 1, "#ff0000")])

@@ -368,6 +368,16 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     bad = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
                           str(recipe)], capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown settings ['learning_rate']" in bad.stderr
+    for mistake, message in (({"lr_generator": "3e-4"}, "lr_generator must be float | None"),
+                             ({"steps": -5}, "steps must be at least 1, not -5"),
+                             ({"size": 0}, "size must be at least 32, not 0"),
+                             ({"ema_decay": 1}, "ema_decay must be 0 to")):
+        recipe.write_text(json.dumps({"data": [str(photo_folder)], **mistake}))
+        refused = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", "--config",
+                                  str(recipe), "--out", str(tmp_path / "never")],
+                                 capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr[-300:]
+        assert not (tmp_path / "never").exists()
     uneven = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", str(photo_folder),
                              "--source-multipliers", "1", "0.5"], capture_output=True, text=True)
     assert uneven.returncode == 2 and "2 given for 1 data folders" in uneven.stderr

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import math
 import signal
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from colorgan.settings import (
     SELECTABLE_MEASURES,
     ColorizeOptions,
     TrainConfig,
+    check_train_settings,
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -114,6 +116,33 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                              f"{defaults.rebalance_uniform_mix}; Zhang et al.: 0.5)")
 
 
+def _number(kind: type, least: float | None = None, above: float | None = None,
+            most: float | None = None):
+    """An argparse type: a finite int or float within bounds, or a usage error that says
+    which (argparse names the option)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if least is not None and value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least:g}, not {text}")
+        if above is not None and value <= above:
+            raise argparse.ArgumentTypeError(f"must be above {above:g}, not {text}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:g}, not {text}")
+        return value
+
+    return parse
+
+
+COUNT = _number(int, least=1)
+POSITIVE = _number(float, above=0)
+
+
 def _step_and_side(text: str) -> list[int]:
     try:
         step, side = (int(part) for part in text.split(":"))
@@ -137,13 +166,16 @@ def _run_train(args: argparse.Namespace) -> int:
             values = json.loads(Path(args.config).read_text())
         except (OSError, json.JSONDecodeError) as error:
             raise UsageError(f"--config {args.config}: {error}") from None
+    if not isinstance(values, dict):
+        raise UsageError(f"--config {args.config}: a recipe is a JSON object of settings")
     fields = set(TrainConfig.__dataclass_fields__)
-    unknown = set(values) - fields
-    if unknown:
-        raise UsageError(f"--config {args.config}: unknown settings {sorted(unknown)}")
-    _check_recipe_types(values, args)
     values.update({key: value for key, value in vars(args).items()
                    if key in fields and value != []})
+    try:
+        check_train_settings(values)
+    except ValueError as error:
+        where = f"--config {args.config}" if "config" in args else "train"
+        raise UsageError(f"{where}: {error}") from None
     if not values.get("data"):
         raise UsageError("train needs at least one data folder (or --config, or --resume)")
     _check_device(values.get("device", "auto"))
@@ -156,28 +188,10 @@ def _run_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_recipe_types(values: dict, args: argparse.Namespace) -> None:
-    """A recipe's values must have the types of the settings they set ("steps": "ten" is a
-    mistake to name now, not a crash later)."""
-    defaults = TrainConfig()
-    for name, value in values.items():
-        default = getattr(defaults, name)
-        if default is None or value is None:  # optional settings: a path, a budget
-            continue
-        if isinstance(default, float):
-            fits = isinstance(value, int | float) and not isinstance(value, bool)
-        elif isinstance(default, int) and not isinstance(default, bool):
-            fits = isinstance(value, int) and not isinstance(value, bool)
-        else:
-            fits = type(value) is type(default)
-        if not fits:
-            raise UsageError(f"--config {args.config}: {name} must be "
-                             f"{type(default).__name__}, not {value!r}")
-
-
 def _add_models(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("models", help="list the presets with their size and cost")
-    parser.add_argument("--size", type=int, default=256, help="image side for the FLOP count")
+    parser.add_argument("--size", type=_number(int, least=32), default=256,
+                        help="image side for the FLOP count")
 
 
 def _run_models(args: argparse.Namespace) -> int:
@@ -186,8 +200,6 @@ def _run_models(args: argparse.Namespace) -> int:
     from colorgan.flops import count_flops, parameter_count
     from colorgan.models import PRESETS
 
-    if args.size < 32:
-        raise UsageError("--size must be at least 32")
     width = max(map(len, PRESETS)) + 2
     print(f"{'preset':<{width}}{'G params':>10}{'D params':>10}{'G GFLOP/img':>13}  description")
     for name, preset in PRESETS.items():
@@ -211,14 +223,15 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-r", "--recursive", action="store_true",
                         help="descend into folders (the output folder mirrors their tree)")
     parser.add_argument("--format", choices=["png", "jpg"], default=defaults.file_format)
-    parser.add_argument("--quality", type=int, default=defaults.quality, help="JPEG quality")
+    parser.add_argument("--quality", type=_number(int, least=1, most=100),
+                        default=defaults.quality, help="JPEG quality")
     existing = parser.add_mutually_exclusive_group()
     existing.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     existing.add_argument("--skip-existing", action="store_true",
                           help="leave inputs whose output exists alone (resumes a batch)")
     parser.add_argument("--side-by-side", action="store_true",
                         help="write original | colorized as one image")
-    parser.add_argument("--size", type=int, default=defaults.size,
+    parser.add_argument("--size", type=_number(int, least=32), default=defaults.size,
                         help="working size: the model sees about SIZE x SIZE pixels")
     parser.add_argument("--vividness", type=float,
                         help="color strength: 1 as the model colors, above 1 more vivid, "
@@ -232,9 +245,10 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--hints", metavar="FILE",
                         help='one photo only: hints as a JSON list of {"x": 120, "y": 80, '
                              '"color": "#c0392b"}')
-    parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
+    parser.add_argument("--max-pixels", type=_number(float, least=1),
+                        default=defaults.max_pixels,
                         help="refuse larger images (default 100e6)")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--batch-size", type=COUNT, default=defaults.batch_size)
     parser.add_argument("--temporal", type=float, default=defaults.temporal,
                         help="video only: chroma smoothing over time, 0 (off) to 0.95")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda...")
@@ -245,9 +259,9 @@ def _add_colorize(commands: argparse._SubParsersAction) -> None:
                               "each loading the model once; photos only")
     cluster.add_argument("--ray-address", help="join this Ray cluster (default: start a "
                                                "local Ray instance)")
-    cluster.add_argument("--workers", type=int, default=2, help="model actors (default 2)")
-    cluster.add_argument("--cpus-per-worker", type=float, default=1.0)
-    cluster.add_argument("--gpus-per-worker", type=float, default=0.0,
+    cluster.add_argument("--workers", type=COUNT, default=2, help="model actors (default 2)")
+    cluster.add_argument("--cpus-per-worker", type=POSITIVE, default=1.0)
+    cluster.add_argument("--gpus-per-worker", type=_number(float, least=0), default=0.0,
                          help="e.g. 1 for an actor per GPU (use --device cuda)")
 
 
@@ -256,12 +270,9 @@ def _run_colorize(args: argparse.Namespace) -> int:
     from colorgan.colorize import Colorizer
     from colorgan.storage import LOCAL, open_locations
 
-    # Everything a user can get wrong is checked before the model loads: a typo fails fast.
-    if not (1 <= args.quality <= 100 and args.size >= 32 and args.max_pixels >= 1):  # NaN too
-        raise UsageError("--quality must be 1-100, --size at least 32, --max-pixels positive")
-    if args.batch_size < 1:
-        raise UsageError("--batch-size must be at least 1")
-    if not 0 <= args.temporal < 1:
+    # Everything a user can get wrong is checked before the model loads: a typo fails fast
+    # (the numbers' ranges by their argparse types).
+    if not 0 <= args.temporal < 1:  # NaN too
         raise UsageError("--temporal must be at least 0 and below 1")
     try:
         storage, (*inputs, out) = open_locations([*args.inputs, args.out])
@@ -510,14 +521,16 @@ def _add_evaluate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", action="append", default=[],
                         help="run folder, checkpoint or .safetensors; repeat to compare; "
                              "'bundled' is the default model (used when none is given)")
-    parser.add_argument("--size", type=int, default=256, help="working size")
-    parser.add_argument("--limit", type=int, help="only the first N photos, in sorted order")
+    parser.add_argument("--size", type=_number(int, least=32), default=256,
+                        help="working size")
+    parser.add_argument("--limit", type=COUNT, help="only the first N photos, in sorted order")
     parser.add_argument("--out", default="evaluation", help="folder for the JSON and the grid")
-    parser.add_argument("--grid-photos", type=int, default=8)
+    parser.add_argument("--grid-photos", type=_number(int, least=0), default=8)
     parser.add_argument("--aged", action="store_true",
                         help="give the models old-print versions (grain, blur, fading, JPEG, "
                              "scratches) and score their colors on that lightness")
-    parser.add_argument("--hints", type=int, default=0, metavar="N",
+    parser.add_argument("--hints", type=_number(int, least=0, most=MAX_HINTS), default=0,
+                        metavar="N",
                         help="give models that take color hints N of each photo's true colors "
                              "at random points (seeded: the same for every model)")
     parser.add_argument("--no-judge", dest="judge", action="store_false",
@@ -535,8 +548,6 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise UsageError("each --model may be given once")
     _check_device(args.device)
-    if not 0 <= args.hints <= MAX_HINTS:
-        raise UsageError(f"--hints must be 0 to {MAX_HINTS}")
     models = {name: Colorizer.load(None if name == "bundled" else name, args.device)
               for name in names}
     judge = None
@@ -567,20 +578,25 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     defaults = ServerLimits()
     parser = commands.add_parser("serve", help="the web app and HTTP API")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=_number(int, least=0, most=65535), default=8000)
     parser.add_argument("--model", help="run folder, checkpoint or .safetensors "
                                         "(default: the bundled model)")
     parser.add_argument("--device", default="auto")
     _add_backend(parser)
-    parser.add_argument("--max-upload-mb", type=float, default=20.0)
-    parser.add_argument("--max-pixels", type=float, default=defaults.max_pixels,
+    parser.add_argument("--max-upload-mb", type=_number(float, above=0, most=2**20),
+                        default=20.0)
+    parser.add_argument("--max-pixels", type=_number(float, least=1),
+                        default=defaults.max_pixels,
                         help="refuse larger images with 413 (default 25e6; the CLI's is 100e6)")
-    parser.add_argument("--workers", type=int, default=1, help="photos colored at once")
-    parser.add_argument("--queue", type=int, default=4, help="photos waiting before 503")
-    parser.add_argument("--queue-pixels", type=float, default=defaults.queue_pixels,
+    parser.add_argument("--workers", type=COUNT, default=1, help="photos colored at once")
+    parser.add_argument("--queue", type=_number(int, least=0), default=4,
+                        help="photos waiting before 503")
+    parser.add_argument("--queue-pixels", type=_number(float, least=1),
+                        default=defaults.queue_pixels,
                         help="pixels waiting or in work before 503 (default 50e6)")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per request")
-    parser.add_argument("--body-timeout", type=float, default=defaults.body_timeout_seconds,
+    parser.add_argument("--timeout", type=POSITIVE, default=120.0, help="seconds per request")
+    parser.add_argument("--body-timeout", type=POSITIVE,
+                        default=defaults.body_timeout_seconds,
                         help="seconds a client may pause while sending a request (default 30)")
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                         help="also answer requests for this host name (repeat for more; '*' "
@@ -593,14 +609,6 @@ def _run_serve(args: argparse.Namespace) -> int:
     from colorgan.server.limits import ServerLimits
     from colorgan.server.run import serve
 
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port must be 0-65535, not {args.port}")
-    if args.workers < 1 or args.queue < 0 or args.max_upload_mb <= 0:
-        raise UsageError("--workers must be at least 1, --queue 0 or more, "
-                         "--max-upload-mb positive")
-    if not all(value > 0 for value in (args.max_pixels, args.queue_pixels, args.timeout,
-                                       args.body_timeout)):  # NaN fails too
-        raise UsageError("--max-pixels, --queue-pixels and the timeouts must be positive")
     _check_device(args.device)
     limits = ServerLimits(max_upload_bytes=int(args.max_upload_mb * 2**20),
                           max_pixels=int(args.max_pixels), workers=args.workers,
@@ -617,16 +625,18 @@ def _add_pack(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("folders", nargs="+", help="folders of color photos; each becomes "
                                                    "a folder of the copy")
     parser.add_argument("--out", required=True, help="folder for the copy")
-    parser.add_argument("--max-side", type=int, default=192,
+    parser.add_argument("--max-side", type=_number(int, least=16), default=192,
                         help="short side of the copies at most (default 192; never enlarged)")
-    parser.add_argument("--quality", type=int, default=75, help="WebP quality (default 75)")
-    parser.add_argument("--min-chroma", type=float, default=None,
+    parser.add_argument("--quality", type=_number(int, least=1, most=100), default=75,
+                        help="WebP quality (default 75)")
+    parser.add_argument("--min-chroma", type=_number(float, least=0), default=None,
                         help="leave out photos under this chroma floor, which training with "
                              "the same floor drops anyway (default: keep all)")
-    parser.add_argument("--share", type=float, default=1.0,
+    parser.add_argument("--share", type=_number(float, above=0, most=1), default=1.0,
                         help="pack a random share of each folder's photos, to fit a size "
                              "limit (default 1: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the drawn share")
+    parser.add_argument("--seed", type=_number(int, least=0), default=0,
+                        help="seed of the drawn share")
 
 
 def _run_pack(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ where the automatic colors are most wrong, which is where people click.
 """
 
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,9 @@ def hints_from_json(text: str) -> list[Hint]:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise HintError(f"hints are not valid JSON: {error}") from None
+    except (ValueError, RecursionError):  # numbers of thousands of digits, deep nesting
+        raise HintError("hints are not valid JSON of hints: nested too deep or numbers too "
+                        "long") from None
     if not isinstance(items, list):
         raise HintError('hints must be a JSON list of {"x": .., "y": .., "color": "#rrggbb"}')
     if len(items) > MAX_HINTS:
@@ -91,8 +95,7 @@ def hints_from_json(text: str) -> list[Hint]:
         if not isinstance(item, dict) or set(item) != {"x", "y", "color"}:
             raise HintError(f"hint {index}: expected exactly the keys x, y and color, "
                              f"not {item!r}")
-        if not all(isinstance(item[k], int | float) and not isinstance(item[k], bool)
-                   for k in ("x", "y")):
+        if not all(_is_coordinate(item[k]) for k in ("x", "y")):
             raise HintError(f"hint {index}: x and y must be numbers")
         color = item["color"]
         try:
@@ -104,6 +107,16 @@ def hints_from_json(text: str) -> list[Hint]:
     return hints
 
 
+def _is_coordinate(value) -> bool:
+    """A real, finite number (not a bool, not a string)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def check_hints(hints: Sequence[Hint], width: int, height: int) -> None:
     """Raise ValueError for too many hints, a bad color, or a point outside the photo."""
     if len(hints) > MAX_HINTS:
@@ -111,6 +124,9 @@ def check_hints(hints: Sequence[Hint], width: int, height: int) -> None:
     for index, hint in enumerate(hints):
         if not isinstance(hint, Hint):
             raise TypeError(f"hint {index} is a {type(hint).__name__}, not a colorgan Hint")
+        if not (_is_coordinate(hint.x) and _is_coordinate(hint.y)):
+            raise HintError(f"hint {index}: x and y must be finite numbers, not "
+                             f"{hint.x!r}, {hint.y!r}")
         if not (0 <= hint.x < width and 0 <= hint.y < height):
             raise HintError(f"hint {index} at ({hint.x:g}, {hint.y:g}) is outside the "
                              f"{width}x{height} photo")

@@ -158,8 +158,10 @@ def array_to_image(array: np.ndarray) -> Image.Image:
                              "(expected H x W, H x W x 3 or H x W x 4)")
     if array.size == 0:
         raise ImageReadError(f"array of shape {array.shape} has no pixels")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ImageReadError(f"array of dtype {array.dtype} is not an image (expected numbers)")
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+            or array.dtype == bool):
+        raise ImageReadError(f"array of dtype {array.dtype} is not an image (expected real "
+                             "numbers)")
     if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
         raise ImageReadError("array holds NaN or infinite values")
     if (np.issubdtype(array.dtype, np.integer) and array.dtype not in (np.uint8, np.uint16)

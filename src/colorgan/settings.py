@@ -103,3 +103,64 @@ class ColorizeOptions:
     batch_size: int = 8
     temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
     hints: tuple = ()  # colorgan.hints.Hint values, given to every photo (meant for one)
+
+
+# The least and most each number of a run may be (None: no bound); checked, with every type,
+# before any data loads, so that a recipe's mistake is named at once and not met later.
+TRAIN_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "size": (32, None), "batch_size": (1, None), "steps": (1, None), "pretrain_steps": (0, None),
+    "sample_every": (1, None), "save_every": (0, None), "num_samples": (1, None),
+    "mini_epoch": (1, None), "workers": (0, None), "seed": (0, None), "degrade": (0, 1),
+    "source_balance": (0, 1), "source_multipliers": (0, None), "min_chroma": (0, None),
+    "lr_generator": (0, None), "lr_discriminator": (0, None), "encoder_lr_scale": (0, None),
+    "encoder_frozen_steps": (0, None), "weight_decay": (0, None), "l1_weight": (0, None),
+    "gan_weight": (0, None), "bins_weight": (0, None), "colorfulness_weight": (0, None),
+    "rebalance_uniform_mix": (0, 1), "max_minutes": (0, None), "ema_decay": (0, 0.9999999),
+    "hint_free_share": (0, 1), "error_hint_share": (0, 1), "hint_lr_scale": (0, None),
+}
+
+
+def check_train_settings(values: dict) -> None:
+    """Raise ValueError naming the first setting of a run (a recipe's or the command line's)
+    that is unknown, of the wrong type, or out of its range."""
+    fields = TrainConfig.__dataclass_fields__
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ValueError(f"unknown settings {unknown}")
+    for name, value in values.items():
+        expected = fields[name].type
+        if not _fits(value, expected):
+            shown = str(expected) if "[" in str(expected) or "|" in str(expected) \
+                else expected.__name__
+            raise ValueError(f"{name} must be {shown}, not {value!r}")
+        numbers = value if isinstance(value, list) else [value]
+        least, most = TRAIN_BOUNDS.get(name, (None, None))
+        for number in numbers:
+            if isinstance(number, int | float) and not isinstance(number, bool) and (
+                    (least is not None and number < least) or
+                    (most is not None and number > most)):
+                span = f"at least {least:g}" if most is None else f"{least:g} to {most:.10g}"
+                raise ValueError(f"{name} must be {span}, not {number!r}")
+
+
+def _fits(value, expected) -> bool:
+    """Whether a JSON value has a dataclass field's type (int for float; no bools as numbers;
+    finite floats; lists item by item)."""
+    import math
+    import types
+    import typing
+
+    if isinstance(expected, types.UnionType):
+        return any(_fits(value, option) for option in typing.get_args(expected))
+    if expected is type(None):
+        return value is None
+    if typing.get_origin(expected) is list:
+        (item,) = typing.get_args(expected)
+        return isinstance(value, list) and all(_fits(entry, item) for entry in value)
+    if expected is bool:
+        return type(value) is bool
+    if expected is int:
+        return type(value) is int
+    if expected is float:
+        return type(value) in (int, float) and math.isfinite(value)
+    return type(value) is expected
