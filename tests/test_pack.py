@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from colorgan.cli import main
@@ -85,9 +86,11 @@ def test_a_share_of_the_photos_over_the_chroma_floor_fits_a_size_limit(tmp_path,
     assert packed("--min-chroma", "10", "--share", "0.5", "--seed", "1") != half
 
 
-def test_a_share_outside_zero_to_one_is_refused(photo_folder, tmp_path, capsys):
-    assert main(["pack", str(photo_folder), "--out", str(tmp_path / "o"), "--share", "0"]) == 1
-    assert "share 0.0 is outside" in capsys.readouterr().err
+def test_a_share_outside_zero_to_one_is_a_usage_error(photo_folder, tmp_path, capsys):
+    for share in ("0", "1.5", "nan"):
+        with pytest.raises(SystemExit) as stop:
+            main(["pack", str(photo_folder), "--out", str(tmp_path / "o"), "--share", share])
+        assert stop.value.code == 2 and "--share" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 
