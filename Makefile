@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m colorgan.demo demo-output
+	$(BIN)/python -m colorgan.inference.demo demo-output
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

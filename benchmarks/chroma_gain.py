@@ -15,7 +15,7 @@ import argparse
 import torch
 
 from colorgan.color import AB_RANGE
-from colorgan.colorize import Colorizer
+from colorgan.inference.colorize import Colorizer
 from val_scores import add_scoring_options, score_and_print
 
 

@@ -19,9 +19,9 @@ from PIL import Image
 from skimage import data
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.colorize import Colorizer, bundled_weights_path, read_model  # noqa: E402
-from colorgan.flops import count_flops  # noqa: E402
-from colorgan.imageio import open_image, save_image  # noqa: E402
+from colorgan.inference.colorize import Colorizer, bundled_weights_path, read_model  # noqa: E402
+from colorgan.inference.imageio import open_image, save_image  # noqa: E402
+from colorgan.models.flops import count_flops  # noqa: E402
 from colorgan.models.registry import trained_generator  # noqa: E402
 from machine import best_time, describe_machine, describe_matmul, matmul_rates  # noqa: E402
 

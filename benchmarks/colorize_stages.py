@@ -19,9 +19,9 @@ from skimage import data
 
 sys.path.insert(0, str(Path(__file__).parent))
 from colorgan.color import AB_RANGE, compose_rgb, lab_to_rgb, lightness  # noqa: E402
-from colorgan.colorize import Colorizer, resize_planes, working_luminance  # noqa: E402
-from colorgan.imageio import encode_image, open_image  # noqa: E402
-from colorgan.planes import to_planes  # noqa: E402
+from colorgan.inference.colorize import Colorizer, resize_planes, working_luminance  # noqa: E402
+from colorgan.inference.imageio import encode_image, open_image  # noqa: E402
+from colorgan.inference.planes import to_planes  # noqa: E402
 from machine import best_time, describe_machine  # noqa: E402
 
 

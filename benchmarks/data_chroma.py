@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from colorgan.color import chroma_strength, rgb_to_lab
-from colorgan.data import thumbnail
-from colorgan.imageio import find_images
+from colorgan.evaluation.photos import thumbnail
+from colorgan.inference.imageio import find_images
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 PERCENTILES = (10, 25, 50, 75, 90)

@@ -9,7 +9,7 @@ Run: python benchmarks/decoding_sweep.py runs/bins-finetune --decodings 1:0 0.6:
 import argparse
 from pathlib import Path
 
-from colorgan.colorize import Colorizer, read_model
+from colorgan.inference.colorize import Colorizer, read_model
 from colorgan.models.chroma_bins import set_decoding
 from val_scores import add_scoring_options, score_and_print
 

@@ -16,7 +16,7 @@ import argparse
 
 import torch
 
-from colorgan.colorize import Colorizer
+from colorgan.inference.colorize import Colorizer
 from val_scores import add_scoring_options, score_and_print
 
 

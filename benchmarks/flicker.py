@@ -16,9 +16,9 @@ from skimage.color import rgb2lab
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.videos import make_clip  # noqa: E402
 
-from colorgan.colorize import Colorizer  # noqa: E402
-from colorgan.metrics import frame_to_frame_chroma_change  # noqa: E402
-from colorgan.video import DEFAULT_TEMPORAL, ChromaSmoother, colorize_frames  # noqa: E402
+from colorgan.evaluation.metrics import frame_to_frame_chroma_change  # noqa: E402
+from colorgan.inference.colorize import Colorizer  # noqa: E402
+from colorgan.inference.video import DEFAULT_TEMPORAL, ChromaSmoother, colorize_frames  # noqa: E402
 
 FRAMES, CUT_AT, SIZE = 72, 36, (256, 192)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
-from colorgan.data import scan_images
-from colorgan.evaluate import GRAY_BASELINE, comparison_grid, decolorized, evaluate
-from colorgan.hints import ground_truth_hints
-from colorgan.imageio import open_image, save_image
+from colorgan.evaluation.evaluate import GRAY_BASELINE, comparison_grid, decolorized, evaluate
+from colorgan.evaluation.known_colors import ground_truth_hints
+from colorgan.evaluation.photos import scan_images
+from colorgan.inference.colorize import DEFAULT_WORKING_SIZE, Colorizer
+from colorgan.inference.imageio import open_image, save_image
 from val_scores import VAL
 
 GRID_COUNTS = (0, 1, 3, 10)

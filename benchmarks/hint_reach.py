@@ -13,10 +13,10 @@ import numpy as np
 from PIL import Image
 from skimage import data
 
-from colorgan.colorize import Colorizer
-from colorgan.data import scan_images
-from colorgan.hints import Hint
-from colorgan.imageio import open_image
+from colorgan.evaluation.photos import scan_images
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.hints import Hint
+from colorgan.inference.imageio import open_image
 from val_scores import VAL
 
 RED, BLUE = "#c0392b", "#2e86c1"

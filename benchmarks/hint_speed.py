@@ -17,8 +17,8 @@ from PIL import Image
 from skimage import data
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.colorize import Colorizer, onnx_runtime_installed  # noqa: E402
-from colorgan.hints import ground_truth_hints  # noqa: E402
+from colorgan.evaluation.known_colors import ground_truth_hints  # noqa: E402
+from colorgan.inference.colorize import Colorizer, onnx_runtime_installed  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
 ROUNDS = 15

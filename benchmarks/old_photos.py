@@ -13,9 +13,9 @@ from pathlib import Path
 from PIL import Image
 from skimage import data
 
-from colorgan.colorize import Colorizer
-from colorgan.evaluate import aged_pair, comparison_grid, decolorized
-from colorgan.imageio import save_image
+from colorgan.evaluation.evaluate import aged_pair, comparison_grid, decolorized
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.imageio import save_image
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,11 +21,11 @@ from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantTy
 
 sys.path.insert(0, str(Path(__file__).parent))
 from colorgan.color import lightness  # noqa: E402
-from colorgan.colorize import Colorizer, bundled_weights_path, working_luminance  # noqa: E402
-from colorgan.imageio import find_images, load_rgb  # noqa: E402
+from colorgan.inference.colorize import Colorizer, bundled_weights_path, working_luminance  # noqa: E402
+from colorgan.inference.imageio import find_images, load_rgb  # noqa: E402
+from colorgan.inference.onnx_model import FLOAT16_SUFFIX, PAD_MULTIPLE  # noqa: E402
+from colorgan.inference.planes import to_planes  # noqa: E402
 from colorgan.models.padding import pad_to_multiple  # noqa: E402
-from colorgan.onnx_model import FLOAT16_SUFFIX, PAD_MULTIPLE  # noqa: E402
-from colorgan.planes import to_planes  # noqa: E402
 from colorize_speed import eager_generator, forward_seconds  # noqa: E402
 from machine import describe_machine, describe_matmul, matmul_rates  # noqa: E402
 from val_scores import ROOT, add_scoring_options, score_and_print  # noqa: E402

@@ -1,7 +1,7 @@
 """ONNX Runtime's thread spinning: the bundled model's batch-1 forward (calls in a row),
 and a PyTorch operation right after the last of them, with ONNX Runtime's threads sleeping,
 spinning until the call returns, or spinning on after it. colorgan's backend uses the
-middle one (colorgan.onnx_model).
+middle one (colorgan.inference.onnx_model).
 
 Run: python benchmarks/onnx_threads.py [--rounds 40]
 """
@@ -17,8 +17,8 @@ import onnxruntime
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.colorize import bundled_weights_path, onnx_form  # noqa: E402
-from colorgan.onnx_model import automatic_form  # noqa: E402
+from colorgan.inference.colorize import bundled_weights_path, onnx_form  # noqa: E402
+from colorgan.inference.onnx_model import automatic_form  # noqa: E402
 from machine import describe_machine  # noqa: E402
 
 SETTINGS = {  # (session.intra_op.allow_spinning, session.force_spinning_stop)

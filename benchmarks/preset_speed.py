@@ -16,10 +16,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.colorize import Colorizer  # noqa: E402
-from colorgan.flops import count_flops, parameter_count  # noqa: E402
+from colorgan.inference.colorize import Colorizer  # noqa: E402
+from colorgan.inference.onnx_model import OnnxGenerator, export_onnx  # noqa: E402
 from colorgan.models import get_preset  # noqa: E402
-from colorgan.onnx_model import OnnxGenerator, export_onnx  # noqa: E402
+from colorgan.models.flops import count_flops, parameter_count  # noqa: E402
 from colorize_speed import forward_seconds  # noqa: E402
 from machine import describe_machine, describe_matmul, matmul_rates  # noqa: E402
 

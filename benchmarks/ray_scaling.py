@@ -16,9 +16,9 @@ from PIL import Image
 from skimage import data
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.batch import collect_inputs, colorize_files  # noqa: E402
-from colorgan.colorize import Colorizer  # noqa: E402
-from colorgan.ray_job import ClusterOptions, ModelChoice, colorize_on_ray  # noqa: E402
+from colorgan.inference.batch import collect_inputs, colorize_files  # noqa: E402
+from colorgan.inference.colorize import Colorizer  # noqa: E402
+from colorgan.inference.ray_job import ClusterOptions, ModelChoice, colorize_on_ray  # noqa: E402
 from colorgan.settings import ColorizeOptions  # noqa: E402
 from machine import describe_machine  # noqa: E402
 

@@ -63,7 +63,7 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
                   evaluation: Path) -> None:
     from PIL import Image
 
-    from colorgan.imageio import save_image
+    from colorgan.inference.imageio import save_image
 
     grid = ROOT / "docs" / "results" / "comparison.jpg"
     save_image(Image.open(evaluation / "comparison.png"), grid, quality=85)

@@ -11,9 +11,10 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).parent))
-from colorgan.flops import CORRECTED  # noqa: E402
 from colorgan.models import PRESETS  # noqa: E402
-from colorgan.train import TrainConfig, Trainer  # noqa: E402
+from colorgan.models.flops import CORRECTED  # noqa: E402
+from colorgan.settings import TrainConfig
+from colorgan.training.trainer import Trainer  # noqa: E402
 from machine import best_time, describe_machine, describe_matmul, matmul_rates  # noqa: E402
 
 
@@ -31,7 +32,7 @@ def measure(preset: str, size: int, batch_size: int, repeats: int) -> tuple[floa
     trainer = Trainer(config)
     batch = (torch.rand(batch_size, 1, size, size) * 2 - 1,
              torch.rand(batch_size, 2, size, size) * 0.4 - 0.2)
-    trainer._next_batch = lambda: batch
+    trainer.next_batch = lambda: batch
     if trainer.binned:  # its loss is set up from the data's colors: here, uniform ones
         trainer.use_chroma_histogram(torch.ones(len(trainer.generator.bins.centers)))
     step = step_function(trainer)

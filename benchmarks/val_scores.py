@@ -4,9 +4,9 @@ import argparse
 import json
 from pathlib import Path
 
-from colorgan.colorize import DEFAULT_WORKING_SIZE, Colorizer
-from colorgan.evaluate import evaluate, format_table
-from colorgan.judge import Judge
+from colorgan.evaluation.evaluate import evaluate, format_table
+from colorgan.evaluation.judge import Judge
+from colorgan.inference.colorize import DEFAULT_WORKING_SIZE, Colorizer
 
 ROOT = Path(__file__).resolve().parent.parent
 VAL = [str(ROOT.parent / "shared" / "data" / "val" / name) for name in ("urban100", "sun-hays80")]

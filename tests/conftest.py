@@ -52,7 +52,7 @@ def hinted_generator(seed: int = 0) -> nn.Module:
 @pytest.fixture
 def hinted_model(tmp_path: Path) -> Path:
     """hinted_generator() as a safetensors export, as --model takes it."""
-    from colorgan.checkpoint import export_generator
+    from colorgan.models.files import export_generator
 
     path = tmp_path / "hinted.safetensors"
     export_generator(path, hinted_generator().state_dict(), {"preset": "efficientnet-unet-hints"})

@@ -2,8 +2,8 @@ import pytest
 import torch
 
 from colorgan.color import AB_RANGE, rgb_to_model
-from colorgan.losses import BinnedChromaLoss, bin_histogram, rebalancing_weights
 from colorgan.models.chroma_bins import BinnedChromaHead, gamut_bin_centers, set_decoding
+from colorgan.training.losses import BinnedChromaLoss, bin_histogram, rebalancing_weights
 
 SIGMA = 5 / AB_RANGE
 

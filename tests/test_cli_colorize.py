@@ -106,7 +106,7 @@ def test_vividness_zero_writes_a_gray_photo(gray_folder, tmp_path):
 
 
 def test_model_option_uses_a_training_export(gray_folder, tmp_path):
-    from colorgan.colorize import bundled_weights_path
+    from colorgan.inference.colorize import bundled_weights_path
 
     export = colorgan("export", str(bundled_weights_path()), str(tmp_path / "m.safetensors"))
     assert export.returncode == 0, export.stderr
@@ -119,9 +119,9 @@ def test_model_option_uses_a_training_export(gray_folder, tmp_path):
 
 
 def test_export_sets_the_temperature_of_a_binned_model_only(tmp_path):
-    from colorgan.checkpoint import export_generator
-    from colorgan.colorize import read_model
+    from colorgan.inference.colorize import read_model
     from colorgan.models import get_preset
+    from colorgan.models.files import export_generator
 
     binned = tmp_path / "binned.safetensors"
     export_generator(binned, get_preset("efficientnet-bins").build_generator(False).state_dict(),
@@ -144,9 +144,9 @@ def test_export_sets_the_temperature_of_a_binned_model_only(tmp_path):
 
 
 def test_export_runs_weights_as_another_preset_only_where_they_fit(tmp_path):
-    from colorgan.checkpoint import export_generator
-    from colorgan.colorize import read_model
+    from colorgan.inference.colorize import read_model
     from colorgan.models import get_preset
+    from colorgan.models.files import export_generator
 
     full = tmp_path / "full.safetensors"
     export_generator(full, get_preset("efficientnet-unet").build_generator(False).state_dict(),
@@ -318,8 +318,8 @@ def test_hints_need_one_photo_and_a_model_that_takes_them(hinted_model, gray_fol
                     str(hinted_model), "--hint", "1,1,#ff0000")
     assert many.returncode == 2 and "exactly one photo" in many.stderr
     automatic = tmp_path / "automatic.safetensors"
-    from colorgan.checkpoint import export_generator
     from colorgan.models import get_preset
+    from colorgan.models.files import export_generator
 
     export_generator(automatic, get_preset("efficientnet-unet").build_generator(False)
                      .state_dict(), {"preset": "efficientnet-unet"})
@@ -330,7 +330,7 @@ def test_hints_need_one_photo_and_a_model_that_takes_them(hinted_model, gray_fol
 
 
 def test_uris_of_a_file_system_work_as_paths_do(gray_folder, tmp_path):
-    # file:// goes through pyarrow's file systems, as s3:// and gs:// do (colorgan.storage).
+    # file:// goes through pyarrow's file systems, as s3:// and gs:// do (inference.storage).
     pytest.importorskip("pyarrow")
     (gray_folder / "inner" / "torn.jpg").write_bytes(b"\xff\xd8\xff not really a jpeg")
     paths, uris = tmp_path / "paths", tmp_path / "uris"
@@ -415,7 +415,7 @@ def test_a_file_where_an_output_folder_must_go_fails_only_the_photos_bound_there
 
 
 def test_export_refuses_its_own_model_and_a_folder_before_any_work(tmp_path):
-    from colorgan.colorize import bundled_weights_path
+    from colorgan.inference.colorize import bundled_weights_path
 
     model = tmp_path / "m.safetensors"
     model.write_bytes(bundled_weights_path().read_bytes())
@@ -434,7 +434,7 @@ def test_a_model_with_broken_weights_or_metadata_is_refused_naming_the_file(gray
     import torch
     from safetensors.torch import save_file
 
-    from colorgan.colorize import bundled_weights_path, read_model
+    from colorgan.inference.colorize import bundled_weights_path, read_model
 
     weights, config = read_model(bundled_weights_path())
     nan = {name: torch.full_like(tensor, float("nan")) if tensor.is_floating_point() else tensor

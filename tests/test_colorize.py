@@ -4,14 +4,13 @@ import torch
 from PIL import Image
 
 from colorgan.color import gray_rgb, lightness, rgb_to_model
-from colorgan.colorize import (
+from colorgan.inference.colorize import (
     Colorizer,
     bundled_weights_path,
     working_luminance,
     working_shape,
 )
-from colorgan.data import image_to_tensor
-from colorgan.planes import tensor_to_image, to_planes
+from colorgan.inference.planes import image_to_tensor, tensor_to_image, to_planes
 from tests.conftest import color_photo
 
 
@@ -136,8 +135,8 @@ def test_working_shape_keeps_aspect_and_never_upscales():
 
 
 def test_load_a_training_run_and_refuse_junk(tmp_path, colorizer):
-    from colorgan.checkpoint import export_generator
-    from colorgan.colorize import read_model
+    from colorgan.inference.colorize import read_model
+    from colorgan.models.files import export_generator
 
     # A loaded Colorizer runs a folded inference form; exports are of the trained weights.
     weights, config = read_model(bundled_weights_path())
@@ -177,7 +176,7 @@ def test_public_functions_refuse_bad_arguments_with_a_sentence(call, error, mess
 
 
 def test_a_photo_too_long_and_thin_is_refused_by_the_python_api_too():
-    from colorgan.imageio import ImageTooLarge
+    from colorgan.inference.imageio import ImageTooLarge
 
     colorizer = Colorizer.load(device="cpu")
     with pytest.raises(ImageTooLarge, match="too long and thin"):
@@ -186,8 +185,8 @@ def test_a_photo_too_long_and_thin_is_refused_by_the_python_api_too():
 
 
 def test_the_python_api_refuses_complex_pixels_and_hints_at_strings():
-    from colorgan.hints import Hint, HintError
-    from colorgan.imageio import ImageReadError
+    from colorgan.inference.hints import Hint, HintError
+    from colorgan.inference.imageio import ImageReadError
 
     colorizer = Colorizer.load(device="cpu")
     with pytest.raises(ImageReadError, match="real numbers"):

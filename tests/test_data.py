@@ -5,14 +5,9 @@ import pytest
 import torch
 from PIL import Image
 
-from colorgan.data import (
-    PhotoDataset,
-    StepBatchSampler,
-    scan_images,
-    source_indices,
-    source_weights,
-)
-from colorgan.degrade import degrade_luminance
+from colorgan.evaluation.degrade import degrade_luminance
+from colorgan.evaluation.photos import scan_images
+from colorgan.training.data import PhotoDataset, StepBatchSampler, source_indices, source_weights
 
 
 def test_scan_skips_grayscale_and_unreadable_with_one_warning_each(photo_folder, capsys):

@@ -2,7 +2,7 @@ import os
 import subprocess
 import sys
 
-from colorgan.checkpoint import load_checkpoint
+from colorgan.models.files import load_checkpoint
 from tests.servers import free_port
 
 

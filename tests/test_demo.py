@@ -1,6 +1,6 @@
 from PIL import Image
 
-from colorgan import demo
+from colorgan.inference import demo
 
 
 def test_demo_colors_the_public_domain_photos_side_by_side(tmp_path, capsys):

@@ -6,10 +6,16 @@ import numpy as np
 from PIL import Image
 
 from colorgan.color import rgb_to_model
-from colorgan.colorize import Colorizer
-from colorgan.data import image_to_tensor
-from colorgan.evaluate import GRAY_BASELINE, aged_pair, decolorized, evaluate, format_table
-from colorgan.metrics import colorfulness
+from colorgan.evaluation.evaluate import (
+    GRAY_BASELINE,
+    aged_pair,
+    decolorized,
+    evaluate,
+    format_table,
+)
+from colorgan.evaluation.metrics import colorfulness
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.planes import image_to_tensor
 from tests.conftest import color_photo
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from colorgan import cli
-from colorgan.colorize import Colorizer
+from colorgan.inference.colorize import Colorizer
 from colorgan.server.app import create_app
 from colorgan.settings import TrainConfig, check_train_settings
 from tests.conftest import color_photo
@@ -105,8 +105,8 @@ RECIPE_KEYS = sorted(TrainConfig.__dataclass_fields__)
 def test_a_recipe_is_refused_up_front_or_makes_a_valid_run(recipe, tmp_path_factory,
                                                            monkeypatch):
     started = []
-    monkeypatch.setattr("colorgan.train.train", lambda config, resume=False: started.append(
-        config))
+    monkeypatch.setattr("colorgan.training.run.train",
+                        lambda config, resume=False: started.append(config))
     path = tmp_path_factory.mktemp("recipe") / "recipe.json"
     path.write_text(json.dumps({"data": ["photos"], **recipe}))
     try:

@@ -5,23 +5,22 @@ import pytest
 import torch
 
 from colorgan.color import rgb_to_model
-from colorgan.colorize import Colorizer
-from colorgan.hints import (
+from colorgan.evaluation.known_colors import ground_truth_hints
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.hints import (
     HINT_SIDE,
     MAX_HINTS,
     Hint,
     HintError,
     check_hints,
-    ground_truth_hints,
     hint_chroma,
     hint_planes,
-    hinted,
     hints_from_json,
     parse_color,
     parse_hint,
-    simulated_hints,
 )
 from colorgan.models import get_preset
+from colorgan.training.hint_simulation import hinted, simulated_hints
 from tests.conftest import color_photo, hinted_generator
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorgan.imageio import (
+from colorgan.inference.imageio import (
     ImageReadError,
     ImageTooLarge,
     array_to_image,
@@ -13,7 +13,7 @@ from colorgan.imageio import (
     open_image,
     save_image,
 )
-from colorgan.planes import to_planes
+from colorgan.inference.planes import to_planes
 from tests.conftest import color_photo
 
 

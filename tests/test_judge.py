@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from skimage import data
 
-from colorgan.evaluate import GRAY_BASELINE, evaluate
-from colorgan.judge import Judge, frechet_distance, semantic_agreement
+from colorgan.evaluation.evaluate import GRAY_BASELINE, evaluate
+from colorgan.evaluation.judge import Judge, frechet_distance, semantic_agreement
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_frechet_distance_of_a_shifted_set_is_the_squared_shift():
 
 
 def test_evaluate_with_the_judge_reports_its_measures_for_every_row(photo_folder, judge):
-    from colorgan.colorize import Colorizer
+    from colorgan.inference.colorize import Colorizer
 
     evaluation = evaluate([str(photo_folder)], {"bundled": Colorizer.load(device="cpu")},
                           size=64, limit=3, grid_photos=0, judge=judge)

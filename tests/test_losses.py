@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from colorgan.color import model_to_rgb, rgb_to_model
-from colorgan.data import image_to_tensor
-from colorgan.losses import colorfulness_loss, reconstruction_loss
-from colorgan.metrics import colorfulness, colorfulness_of
+from colorgan.evaluation.metrics import colorfulness, colorfulness_of
+from colorgan.inference.planes import image_to_tensor
+from colorgan.training.losses import colorfulness_loss, reconstruction_loss
 from tests.conftest import color_photo
 
 

@@ -3,7 +3,7 @@ import pytest
 from skimage import data
 from skimage.color import lab2rgb, rgb2lab
 
-from colorgan.metrics import (
+from colorgan.evaluation.metrics import (
     AbErrorTally,
     ab_error_auc,
     all_metrics,

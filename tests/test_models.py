@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from colorgan.flops import count_flops
 from colorgan.models import PRESETS, get_preset
+from colorgan.models.flops import count_flops
 
 SIZES = [(64, 64), (96, 160), (256, 256), (100, 77)]
 

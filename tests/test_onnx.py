@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorgan.colorize import Colorizer, bundled_weights_path, read_model
-from colorgan.hints import Hint
-from colorgan.onnx_model import automatic_form, export_onnx
+from colorgan.inference.colorize import Colorizer, bundled_weights_path, read_model
+from colorgan.inference.hints import Hint
+from colorgan.inference.onnx_model import automatic_form, export_onnx
 from tests.conftest import color_photo
 
 SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]

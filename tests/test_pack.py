@@ -8,8 +8,9 @@ import pytest
 from PIL import Image
 
 from colorgan.cli import main
-from colorgan.data import scan_images, source_indices
-from colorgan.imageio import find_images
+from colorgan.evaluation.photos import scan_images
+from colorgan.inference.imageio import find_images
+from colorgan.training.data import source_indices
 from tests.conftest import color_photo
 
 

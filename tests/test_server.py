@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from colorgan.colorize import Colorizer
+from colorgan.inference.colorize import Colorizer
 from colorgan.server.app import Busy, ServerLimits, WorkerPool, create_app
 from colorgan.server.guards import UploadLimit
 from colorgan.server.run import served_hosts

@@ -14,15 +14,19 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file
 
-from colorgan.checkpoint import export_generator, load_checkpoint, save_checkpoint
 from colorgan.color import rgb_to_model
-from colorgan.colorize import Colorizer, bundled_weights_path
-from colorgan.data import image_to_tensor, scan_images
-from colorgan.hints import hinted
-from colorgan.losses import colorfulness_loss
+from colorgan.evaluation.photos import scan_images
+from colorgan.inference.colorize import Colorizer, bundled_weights_path
+from colorgan.inference.planes import image_to_tensor
 from colorgan.models import DEFAULT_PRESET, PRESETS
-from colorgan.train import TrainConfig, Trainer, load_run_config, train
-from colorgan.validation import ValidationSet
+from colorgan.models.files import export_generator, load_checkpoint, save_checkpoint
+from colorgan.settings import TrainConfig
+from colorgan.training.hint_simulation import hinted
+from colorgan.training.losses import colorfulness_loss
+from colorgan.training.reconstruction import batch_hints
+from colorgan.training.run import load_run_config, train
+from colorgan.training.trainer import Trainer
+from colorgan.training.validation import ValidationSet
 from tests.conftest import color_photo
 
 
@@ -40,7 +44,7 @@ def fixed_batch() -> tuple[torch.Tensor, torch.Tensor]:
 
 def losses_after_steps(trainer: Trainer, step, count: int, name: str = "l1") -> list[float]:
     batch = fixed_batch()
-    trainer._next_batch = lambda: batch
+    trainer.next_batch = lambda: batch
     return [step()[name] for _ in range(count)]
 
 
@@ -118,9 +122,9 @@ def test_a_hint_model_fine_tunes_from_the_automatic_one_with_simulated_hints(tmp
                                                       strict=True)}
     assert rates["hint"] == config.hint_lr_scale * rates["rest"]  # the new branches learn fast
     luminance, chroma = fixed_batch()
-    first = trainer._simulated_hints(luminance, chroma)
+    first = batch_hints(trainer, luminance, chroma)
     assert hinted(first).all()  # hint_free_share 0: every crop has hints
-    assert torch.equal(first, trainer._simulated_hints(luminance, chroma))  # seeded by the step
+    assert torch.equal(first, batch_hints(trainer, luminance, chroma))  # seeded by the step
     losses = losses_after_steps(trainer, trainer.pretrain_step, 15)
     assert all(p.abs().max() > 0 for p in branches)  # every branch learns
     assert min(losses[-3:]) < losses[0]
@@ -227,14 +231,14 @@ def test_a_size_schedule_changes_the_crop_side_at_its_steps(photo_folder, tmp_pa
                                   size_schedule=[[2, 64], [3, 48]]))
     trainer.attach_data(scan_images([photo_folder]).kept)
     sides = []
-    draw = trainer._next_batch
+    draw = trainer.next_batch
 
     def recorded() -> tuple[torch.Tensor, torch.Tensor]:
         luminance, chroma = draw()
         sides.append((luminance.shape[-1], chroma.shape[-1]))
         return luminance, chroma
 
-    trainer._next_batch = recorded
+    trainer.next_batch = recorded
     for _ in range(4):
         trainer.train_step()
     assert sides == [(32, 32), (32, 32), (64, 64), (48, 48)]
@@ -243,7 +247,7 @@ def test_a_size_schedule_changes_the_crop_side_at_its_steps(photo_folder, tmp_pa
 @pytest.mark.parametrize("schedule", [[[0, 64]], [[3, 64], [2, 48]], [[2, 64], [2, 48]],
                                       [[2, 16]], [[2]], [[2, 64.0]]])
 def test_a_size_schedule_out_of_order_or_too_small_is_refused(schedule, tmp_path):
-    with pytest.raises(ValueError, match="size schedule"):
+    with pytest.raises(ValueError, match="size.schedule"):
         Trainer(TrainConfig(out=str(tmp_path), preset="unet", pretrained=False,
                             size_schedule=schedule))
 
@@ -276,7 +280,7 @@ def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
     script = (
         "import sys, torch\n"
         "from pathlib import Path\n"
-        "from colorgan.checkpoint import save_checkpoint\n"
+        "from colorgan.models.files import save_checkpoint\n"
         "print('saving', flush=True)\n"
         "save_checkpoint(Path(sys.argv[1]), {'step': 2, 'weights': torch.zeros(200_000_000)})\n"
     )
@@ -534,7 +538,7 @@ def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_fo
     resumed = load_file(tmp_path / "split" / "generator.safetensors")
     for name, tensor in exported.items():
         assert torch.allclose(resumed[name], tensor, atol=1e-6), name
-    with pytest.raises(ValueError, match="EMA decay"):
+    with pytest.raises(ValueError, match="ema_decay must be 0 to"):
         Trainer(tiny_config(photo_folder, tmp_path / "bad", ema_decay=1.0))
 
 
@@ -648,7 +652,7 @@ def test_a_warming_up_decoder_trains_alone_until_the_encoder_thaws(tmp_path):
     trainer = encoder_trainer(tmp_path, encoder_frozen_steps=2)
     assert encoder_and_decoder_moved(trainer, 2) == (False, True)
     assert encoder_and_decoder_moved(trainer, 1) == (True, True)
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="encoder_frozen_steps must be at least 0"):
         encoder_trainer(tmp_path, encoder_frozen_steps=-1)
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from colorgan.colorize import Colorizer
-from colorgan.metrics import frame_to_frame_chroma_change
-from colorgan.video import (
+from colorgan.evaluation.metrics import frame_to_frame_chroma_change
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.video import (
     DEFAULT_TEMPORAL,
     ChromaSmoother,
     VideoError,

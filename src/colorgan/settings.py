@@ -18,7 +18,7 @@ MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grays
 MAX_HINTS = 256  # color hints on one photo
 LR_SCHEDULES = ("constant", "cosine")
 LOSS_SPACES = ("lab", "rgb")
-# Validation measures a run can keep its best step by (colorgan.validation knows which way).
+# Validation measures a run can keep its best step by (training.validation knows which way).
 SELECTABLE_MEASURES = ("psnr", "auc_rebalanced", "top1", "kl", "hue_distance")
 
 
@@ -73,10 +73,11 @@ class TrainConfig:
     # Keep the exported weights of every validated step (snapshots/), to choose among them
     # afterwards by measures too slow for the loop (colorgan evaluate).
     keep_snapshots: bool = False
-    # The validation measure that picks best.safetensors (colorgan.validation.SELECTABLE).
+    # The validation measure that picks best.safetensors (colorgan.training.validation.SELECTABLE).
     select_by: str = "psnr"
-    # A generator that takes color hints trains with simulated ones (colorgan.hints): none on
-    # this share of crops, and on this share of the others where its colors are most wrong.
+    # A generator that takes color hints trains with simulated ones (training.hint_simulation):
+    # none on this share of crops, and on this share of the others where its colors are most
+    # wrong.
     hint_free_share: float = 0.4
     error_hint_share: float = 0.5
     # The hint branches start at zero: at the fine-tuning rate of the rest they would take
@@ -102,11 +103,13 @@ class ColorizeOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     batch_size: int = 8
     temporal: float = DEFAULT_TEMPORAL  # chroma smoothing over video frames; 0: off
-    hints: tuple = ()  # colorgan.hints.Hint values, given to every photo (meant for one)
+    hints: tuple = ()  # colorgan.inference.hints.Hint values, given to every photo (meant for one)
 
 
 # The least and most each number of a run may be (None: no bound); checked, with every type,
 # before any data loads, so that a recipe's mistake is named at once and not met later.
+CHOICES = {"lr_schedule": LR_SCHEDULES, "loss_space": LOSS_SPACES,
+           "select_by": SELECTABLE_MEASURES}
 TRAIN_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "size": (32, None), "batch_size": (1, None), "steps": (1, None), "pretrain_steps": (0, None),
     "sample_every": (1, None), "save_every": (0, None), "num_samples": (1, None),
@@ -133,6 +136,8 @@ def check_train_settings(values: dict) -> None:
             shown = str(expected) if "[" in str(expected) or "|" in str(expected) \
                 else expected.__name__
             raise ValueError(f"{name} must be {shown}, not {value!r}")
+        if name in CHOICES and value not in CHOICES[name]:
+            raise ValueError(f"{name} {value!r} is not one of {', '.join(CHOICES[name])}")
         numbers = value if isinstance(value, list) else [value]
         least, most = TRAIN_BOUNDS.get(name, (None, None))
         for number in numbers:
@@ -141,6 +146,18 @@ def check_train_settings(values: dict) -> None:
                     (most is not None and number > most)):
                 span = f"at least {least:g}" if most is None else f"{least:g} to {most:.10g}"
                 raise ValueError(f"{name} must be {span}, not {number!r}")
+
+
+    _check_size_schedule(values.get("size_schedule", []))
+
+
+def _check_size_schedule(schedule: list[list[int]]) -> None:
+    whole = all(len(pair) == 2 for pair in schedule)
+    steps = [pair[0] for pair in schedule] if whole else []
+    if (not whole or steps != sorted(set(steps)) or min(steps, default=1) < 1
+            or any(pair[1] < 32 for pair in schedule)):
+        raise ValueError(f"size schedule {schedule}: need [step, side] pairs of whole numbers, "
+                         "steps rising from 1, sides of at least 32")
 
 
 def _fits(value, expected) -> bool:

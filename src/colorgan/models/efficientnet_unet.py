@@ -34,7 +34,7 @@ DECODER_WIDTHS = (32, 48, 64, 128)  # outputs at 1/2, 1/4, 1/8, 1/16
 GRAY_MEAN, GRAY_STD = 0.449, 0.226
 DECODER_BLOCKS = {"full": UpBlock, "compact": partial(UpBlock, reduce_first=True),
                   "lean": LeanUpBlock}
-HINT_CHANNELS = 3  # color hints: their a and b, and a mask of where they are (colorgan.hints)
+HINT_CHANNELS = 3  # hints: their a and b, and a mask of where they are (inference.hints)
 
 
 def imagenet_encoder_state(name: str = "efficientnet-lite0") -> dict[str, torch.Tensor]:

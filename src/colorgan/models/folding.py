@@ -1,7 +1,7 @@
 """Batch norms folded into the convolutions before them, for inference.
 
 A folded network runs fewer operations. ONNX Runtime folds the exported graph's batch norms
-the same way when it loads it, in float32 from the weights as stored (colorgan.onnx_model),
+the same way when it loads it, in float32 from the weights as stored (inference.onnx_model),
 so both backends compute with the same folded weights.
 """
 

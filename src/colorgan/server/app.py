@@ -18,9 +18,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from colorgan import __version__
-from colorgan.colorize import MAX_VIVIDNESS, Colorizer
-from colorgan.hints import MAX_HINTS, HintError, hints_from_json
-from colorgan.imageio import (
+from colorgan.inference.colorize import MAX_VIVIDNESS, Colorizer
+from colorgan.inference.hints import MAX_HINTS, HintError, hints_from_json
+from colorgan.inference.imageio import (
     BrokenImage,
     ImageReadError,
     ImageTooLarge,

@@ -12,7 +12,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from colorgan.atomic import process_is_alive
-from colorgan.colorize import Colorizer
+from colorgan.inference.colorize import Colorizer
 from colorgan.server.app import create_app
 from colorgan.server.guards import LOOPBACK_HOSTS
 from colorgan.server.limits import ServerLimits

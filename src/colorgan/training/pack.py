@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from colorgan.imageio import find_images, load_rgb, save_image
+from colorgan.inference.imageio import find_images, load_rgb, save_image
 
 
 @dataclass
@@ -68,7 +68,9 @@ def chosen_photos(folder: Path, min_chroma: float | None, share: float, seed: in
     if min_chroma is None:
         photos = find_images([folder])
     else:
-        from colorgan.data import scan_images  # the chroma floor takes PyTorch; a plain pack not
+        from colorgan.evaluation.photos import (
+            scan_images,  # the chroma floor takes PyTorch; a plain pack not
+        )
 
         scan = scan_images([folder], warn=False, min_chroma=min_chroma)
         for path in scan.unreadable:

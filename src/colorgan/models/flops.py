@@ -35,3 +35,26 @@ def count_flops(model: nn.Module, *inputs: torch.Tensor, backward: bool = False)
 def parameter_count(model: nn.Module) -> int:
     """Number of trainable and frozen parameters."""
     return sum(parameter.numel() for parameter in model.parameters())
+
+
+def preset_table(size: int) -> str:
+    """Every preset's parameters and its generator's FLOPs for one size x size image."""
+    import torch
+
+    from colorgan.models.registry import PRESETS
+    from colorgan.settings import DEFAULT_PRESET
+
+    width = max(map(len, PRESETS)) + 2
+    lines = [f"{'preset':<{width}}{'G params':>10}{'D params':>10}{'G GFLOP/img':>13}  "
+             "description"]
+    for name, preset in PRESETS.items():
+        generator, discriminator = preset.build_generator(False), preset.build_discriminator()
+        generator.eval()
+        with torch.no_grad():
+            flops = count_flops(generator, torch.zeros(1, 1, size, size))
+        marker = " (default)" if name == DEFAULT_PRESET else ""
+        lines.append(f"{name:<{width}}{parameter_count(generator) / 1e6:>9.2f}M"
+                     f"{parameter_count(discriminator) / 1e6:>9.2f}M{flops / 1e9:>13.2f}  "
+                     f"{preset.description}{marker}")
+    lines.append(f"FLOPs counted for one {size}x{size} image (multiply-add = 2 FLOPs)")
+    return "\n".join(lines)

@@ -18,14 +18,14 @@ from PIL import Image
 from torch import nn
 from torch.nn import functional
 
-from colorgan.checkpoint import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, read_export
 from colorgan.color import compose_rgb, lightness, lightness_to_luminance
-from colorgan.device import resolve_device
-from colorgan.hints import Hint, HintError, check_hints, hint_planes
-from colorgan.imageio import array_to_image, check_aspect
+from colorgan.inference.device import resolve_device
+from colorgan.inference.hints import Hint, HintError, check_hints, hint_planes
+from colorgan.inference.imageio import array_to_image, check_aspect
+from colorgan.inference.onnx_model import OnnxGenerator
+from colorgan.inference.planes import Planes, to_planes
+from colorgan.models.files import CHECKPOINT_NAME, WEIGHTS_NAME, load_checkpoint, read_export
 from colorgan.models.folding import folded_generator
-from colorgan.onnx_model import OnnxGenerator
-from colorgan.planes import Planes, to_planes
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 MIN_WORKING_SIDE = 32
@@ -185,7 +185,7 @@ class Colorizer:
     def predict_chroma(self, luminance: torch.Tensor, hints: torch.Tensor | None = None
                        ) -> torch.Tensor:
         """Model chroma (N, 2, h, w) for model luminance (N, 1, h, w), both in [-1, 1], and
-        for a model that takes them, hint planes (N, 3, h, w; colorgan.hints)."""
+        for a model that takes them, hint planes (N, 3, h, w; colorgan.inference.hints)."""
         inputs = [tensor.to(self.device).contiguous(memory_format=torch.channels_last)
                   for tensor in (luminance, hints) if tensor is not None]
         chroma = self.generator(*inputs).float().cpu().contiguous()

@@ -13,17 +13,17 @@ from pathlib import Path
 from PIL import Image
 from tqdm import tqdm
 
-from colorgan.colorize import Colorizer
-from colorgan.imageio import (
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.imageio import (
     IMAGE_SUFFIXES,
     ImageReadError,
     eight_bit,
     encode_for,
     open_image,
 )
+from colorgan.inference.storage import LOCAL, Storage
+from colorgan.inference.video import VIDEO_SUFFIXES, VideoError, colorize_video
 from colorgan.settings import ColorizeOptions
-from colorgan.storage import LOCAL, Storage
-from colorgan.video import VIDEO_SUFFIXES, VideoError, colorize_video
 
 # Photos are decoded and sent through the model together up to this many pixels at once.
 BATCH_PIXEL_BUDGET = 8_000_000

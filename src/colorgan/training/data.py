@@ -5,74 +5,19 @@ a resumed run sees exactly the batches an uninterrupted one would, whatever the 
 """
 
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from colorgan.color import chroma_strength, rgb_to_model
-from colorgan.degrade import degrade_luminance
-from colorgan.imageio import find_images, load_rgb
-from colorgan.settings import MIN_CHROMA
-
-SCAN_SIDE = 64
-
-
-@dataclass
-class ScanReport:
-    """What a folder scan kept and why it skipped the rest."""
-
-    kept: list[Path] = field(default_factory=list)
-    grayscale: list[Path] = field(default_factory=list)
-    unreadable: list[Path] = field(default_factory=list)
-    muted: list[Path] = field(default_factory=list)  # color, but under the chosen chroma floor
-
-    def summary(self) -> str:
-        muted = f", {len(self.muted)} under the chroma floor" if self.muted else ""
-        return (f"{len(self.kept)} photos kept, {len(self.grayscale)} grayscale{muted} and "
-                f"{len(self.unreadable)} unreadable skipped")
-
-
-def thumbnail(path: Path) -> torch.Tensor:
-    """A quickly decoded RGB tensor (3, h, w) of the photo, at most SCAN_SIDE a side."""
-    with Image.open(path) as image:
-        image.draft("RGB", (SCAN_SIDE, SCAN_SIDE))
-        image.thumbnail((SCAN_SIDE, SCAN_SIDE))
-        return image_to_tensor(image.convert("RGB"))
-
-
-def _classify(path: Path, min_chroma: float) -> str:
-    try:
-        rgb = thumbnail(path)
-    except Exception:  # PIL raises many kinds for broken files; all mean "unreadable"
-        return "unreadable"
-    strength = float(chroma_strength(rgb))
-    if strength < MIN_CHROMA:
-        return "grayscale"
-    return "kept" if strength >= min_chroma else "muted"
-
-
-def scan_images(folders: Sequence[str | Path], warn: bool = True,
-                min_chroma: float = MIN_CHROMA) -> ScanReport:
-    """Find the color photos under the folders; warn once per grayscale or broken file.
-
-    Photos under `min_chroma` (mean Lab chroma) are skipped too, but only counted: that is a
-    choice of training mix, not a fault of the file.
-    """
-    paths = find_images(folders)
-    report = ScanReport()
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        verdicts = pool.map(lambda path: _classify(path, min_chroma), paths)
-        for path, verdict in zip(paths, verdicts, strict=True):
-            getattr(report, verdict).append(path)
-            if warn and verdict in ("grayscale", "unreadable"):
-                print(f"warning: skipping {path}: {verdict}", file=sys.stderr)
-    return report
+from colorgan.color import rgb_to_model
+from colorgan.evaluation.degrade import degrade_luminance
+from colorgan.evaluation.photos import thumbnail
+from colorgan.inference.imageio import load_rgb
+from colorgan.inference.planes import image_to_tensor
 
 
 def thumbnail_chromas(paths: Sequence[Path], limit: int, weights: np.ndarray | None = None,
@@ -149,11 +94,6 @@ def center_crop(image: Image.Image, size: int) -> Image.Image:
     return ImageOps.fit(image, (size, size), Image.Resampling.BICUBIC)
 
 
-def image_to_tensor(image: Image.Image) -> torch.Tensor:
-    """A PIL RGB image to a float tensor (3, H, W) in [0, 1]."""
-    return torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0).permute(2, 0, 1)
-
-
 class PhotoDataset(torch.utils.data.Dataset):
     """Random crops of color photos as (luminance, chroma), both in [-1, 1].
 
@@ -221,3 +161,11 @@ class StepBatchSampler(torch.utils.data.Sampler):
         while True:
             yield self.batch_keys(batch)
             batch += 1
+
+
+def split_holdout(paths: list[Path], count: int, seed: int) -> tuple[list[Path], list[Path]]:
+    """A fixed random choice of `count` photos for the sample grid, and the rest for training."""
+    order = np.random.default_rng(seed).permutation(len(paths))
+    chosen = set(order[:count].tolist())
+    held = [paths[i] for i in sorted(chosen)]
+    return [p for i, p in enumerate(paths) if i not in chosen], held

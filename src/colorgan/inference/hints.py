@@ -1,12 +1,11 @@
-"""Color hints: "this dress was red". A person's hints, and the ones training simulates.
+"""Color hints: "this dress was red". A person's hints and how the model sees them.
 
 A hint is a point in the photo's own pixels and a color a person picks; only the color's
 chroma (a, b) is used, so the photo keeps its own lightness (red on a dark coat gives a dark
 red coat). The model sees the hints as HINT_CHANNELS planes at its working size: a and b in
 its chroma scale where a hint is and 0 elsewhere, and a mask of 1 where a hint is. A hint
-covers a square of HINT_SIDE working pixels; training simulates hints as Zhang et al. 2017
-do (a geometric number of squares of 1 to 9 pixels with the true mean chroma), some of them
-where the automatic colors are most wrong, which is where people click.
+covers a square of HINT_SIDE working pixels (training simulates hints in
+colorgan.training.hint_simulation).
 """
 
 import json
@@ -14,18 +13,15 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn import functional
 
 from colorgan.color import rgb_to_model
 from colorgan.settings import MAX_HINTS
 
-HINT_SIDE = 5  # working pixels; training draws sides 1 to MAX_SIMULATED_SIDE, this is their mean
-MAX_SIMULATED_SIDE = 9
-STOP_PROBABILITY = 1 / 8  # simulated hints per crop: geometric, mean 8 (Zhang et al.)
-ERROR_SPACING = 12  # working pixels between two hints put where the error is largest
+HINT_SIDE = 5  # working pixels; training simulates sides 1 to 9, this is their mean
 _HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{6})")
 
 
@@ -74,6 +70,18 @@ def parse_hint(text: str) -> Hint:
     color = parts[2].strip()
     parse_color(color)  # raises now, where the whole text can be quoted
     return Hint(x, y, color)
+
+
+def read_hints(texts: Sequence[str], file: Path | None = None) -> list[Hint]:
+    """Hints from the command line: "X,Y,#rrggbb" texts, then those of a JSON file."""
+    hints = [parse_hint(text) for text in texts]
+    if file is not None:
+        try:
+            content = file.read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            raise HintError(f"--hints {file}: {error}") from None
+        hints += hints_from_json(content)
+    return hints
 
 
 def hints_from_json(text: str) -> list[Hint]:
@@ -159,68 +167,3 @@ def hint_planes(hints: Sequence[Hint], photo_shape: tuple[int, int],
 def _patch_start(center: float, side: int) -> int:
     """The first row (or column) of a HINT_SIDE square around center, inside 0..side."""
     return int(min(max(0, int(center) - HINT_SIDE // 2), max(0, side - HINT_SIDE)))
-
-
-def ground_truth_hints(photo: np.ndarray, count: int, rng: np.random.Generator,
-                       working_side: int) -> list[Hint]:
-    """`count` hints at random points of an (H, W, 3) photo, each the photo's own mean color
-    over the square a hint covers there: what `colorgan evaluate --hints` gives the models."""
-    height, width = photo.shape[:2]
-    half = max(1, round(HINT_SIDE * np.sqrt(height * width) / working_side)) // 2
-    hints = []
-    for _ in range(count):
-        y, x = int(rng.integers(height)), int(rng.integers(width))
-        patch = photo[max(0, y - half):y + half + 1, max(0, x - half):x + half + 1]
-        mean = patch.reshape(-1, 3).mean(axis=0).round().astype(int)
-        hints.append(Hint(x, y, tuple(int(c) for c in mean)))
-    return hints
-
-
-def simulated_hints(chroma: torch.Tensor, rng: np.random.Generator, free_share: float,
-                    error_share: float, automatic: torch.Tensor | None = None) -> torch.Tensor:
-    """Training hints (N, HINT_CHANNELS, H, W) for true chroma (N, 2, H, W): none on a
-    free_share of crops; on the others a geometric number of squares of 1 to
-    MAX_SIMULATED_SIDE pixels holding the true mean chroma there, at random points, or on an
-    error_share of them (when the automatic prediction is given) where it is most wrong."""
-    batch, _, height, width = chroma.shape
-    planes = torch.zeros(batch, 3, height, width, device=chroma.device)
-    errors = None
-    if automatic is not None:
-        errors = functional.avg_pool2d((automatic - chroma).abs().sum(1, keepdim=True),
-                                       MAX_SIMULATED_SIDE, 1, MAX_SIMULATED_SIDE // 2)[:, 0]
-    for index in range(batch):
-        if rng.random() < free_share:
-            continue
-        count = int(rng.geometric(STOP_PROBABILITY))
-        sides = rng.integers(1, MAX_SIMULATED_SIDE + 1, count)
-        if errors is not None and rng.random() < error_share:
-            centers = _largest(errors[index].clone(), count)
-        else:
-            centers = zip(rng.integers(height, size=count), rng.integers(width, size=count),
-                          strict=True)
-        for (y, x), side in zip(centers, sides, strict=False):
-            top = int(min(max(0, y - side // 2), height - side))
-            left = int(min(max(0, x - side // 2), width - side))
-            rows, columns = slice(top, top + side), slice(left, left + side)
-            planes[index, :2, rows, columns] = chroma[index, :, rows, columns].mean(
-                dim=(1, 2), keepdim=True)
-            planes[index, 2, rows, columns] = 1.0
-    return planes
-
-
-def hinted(planes: torch.Tensor) -> torch.Tensor:
-    """Which images of a batch of hint planes (N, HINT_CHANNELS, H, W) hold any hint: their
-    last plane is the mask."""
-    return planes[:, -1].flatten(1).amax(dim=1) > 0
-
-
-def _largest(error: torch.Tensor, count: int) -> list[tuple[int, int]]:
-    """Up to `count` points of an (H, W) error map, largest first, ERROR_SPACING apart."""
-    width = error.shape[1]
-    centers = []
-    for _ in range(count):
-        y, x = divmod(int(error.argmax()), width)
-        centers.append((y, x))
-        error[max(0, y - ERROR_SPACING):y + ERROR_SPACING + 1,
-              max(0, x - ERROR_SPACING):x + ERROR_SPACING + 1] = -1.0
-    return centers

@@ -1,6 +1,6 @@
 """A photo as PyTorch planes, the form the color conversions and the model take.
 
-Kept apart from colorgan.imageio so that reading and writing files needs no PyTorch (a
+Kept apart from colorgan.inference.imageio so that reading and writing files needs no PyTorch (a
 command such as `colorgan pack` then starts at once).
 """
 
@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorgan.imageio import DEEP_GRAY_MODES, unit_gray
+from colorgan.inference.imageio import DEEP_GRAY_MODES, unit_gray
 
 
 @dataclass
@@ -59,3 +59,8 @@ def tensor_to_image(rgb: torch.Tensor) -> Image.Image:
     """A float tensor (3, H, W) in [0, 1] to a PIL RGB image."""
     array = (rgb.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
     return Image.fromarray(array, "RGB")
+
+
+def image_to_tensor(image: Image.Image) -> torch.Tensor:
+    """A PIL RGB image to a float tensor (3, H, W) in [0, 1]."""
+    return torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0).permute(2, 0, 1)

@@ -14,8 +14,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from colorgan.settings import check_train_settings
-
 EXTENDS = "extends"
 GIT_PREFIX = "git:"
 
@@ -24,11 +22,10 @@ class RecipeError(ValueError):
     """A recipe that cannot be read: not JSON, a loop of parents, a missing parent."""
 
 
-def load_recipe(path: Path) -> dict:
-    """The settings of a recipe with its parents' beneath them, checked."""
-    values = _resolved(Path(path), [])
-    check_train_settings(values)
-    return values
+def read_recipe(path: Path) -> dict:
+    """The settings of a recipe with its parents' beneath them (check_train_settings checks
+    them, with whatever the command line adds)."""
+    return _resolved(Path(path), [])
 
 
 def _resolved(path: Path, seen: list[Path]) -> dict:

@@ -17,14 +17,15 @@ from tqdm import tqdm
 
 from colorgan.atomic import atomic_write
 from colorgan.color import gray_rgb, lightness, lightness_to_luminance, model_to_rgb, rgb_to_model
-from colorgan.colorize import Colorizer
-from colorgan.data import image_to_tensor, scan_images
-from colorgan.degrade import age_luminance
-from colorgan.hints import HintError, ground_truth_hints
-from colorgan.imageio import ImageReadError, open_image, save_image
-from colorgan.judge import Judge, frechet_distance, semantic_agreement
-from colorgan.metrics import AbErrorTally, all_metrics, colorfulness
-from colorgan.planes import tensor_to_image, to_planes
+from colorgan.evaluation.degrade import age_luminance
+from colorgan.evaluation.judge import Judge, frechet_distance, semantic_agreement
+from colorgan.evaluation.known_colors import ground_truth_hints
+from colorgan.evaluation.metrics import AbErrorTally, all_metrics, colorfulness
+from colorgan.evaluation.photos import scan_images
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.hints import HintError
+from colorgan.inference.imageio import ImageReadError, open_image, save_image
+from colorgan.inference.planes import image_to_tensor, tensor_to_image, to_planes
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 GRAY_BASELINE = "gray (ab = 0)"

@@ -6,7 +6,7 @@ outputs are byte for byte the same. Paths must be reachable from every worker (a
 system). The driver writes a manifest line for every input as its result arrives, so a job
 of a million photos can be audited, and resumed with --skip-existing after a crash.
 Sources and outputs may also be URIs of an object store that pyarrow reaches (s3://...,
-colorgan.storage), which is what the workers of a cloud cluster usually share.
+colorgan.inference.storage), which is what the workers of a cloud cluster usually share.
 
 Ray is an optional extra (`pip install 'colorgan[ray]'`); nothing else imports this module.
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from colorgan.batch import BatchReport, Source, plan_batch
+from colorgan.inference.batch import BatchReport, Source, plan_batch
+from colorgan.inference.storage import LOCAL, Storage
 from colorgan.settings import ColorizeOptions
-from colorgan.storage import LOCAL, Storage
 
 MANIFEST_NAME = "colorgan-manifest.jsonl"
 ROWS_PER_TASK = 4  # photos an actor takes at a time: small, so a lost actor costs little
@@ -54,7 +54,7 @@ class PhotoColorizer:
                  storage: Storage):
         import torch
 
-        from colorgan.colorize import Colorizer
+        from colorgan.inference.colorize import Colorizer
 
         torch.set_num_threads(threads)
         self.colorizer = Colorizer.load(model.path, model.device, model.backend)
@@ -63,7 +63,7 @@ class PhotoColorizer:
         self.options, self.storage = options, storage
 
     def __call__(self, batch: dict) -> dict:
-        from colorgan.batch import color_photos
+        from colorgan.inference.batch import color_photos
 
         targets = {Path(source): Path(target)
                    for source, target in zip(batch["source"], batch["target"], strict=True)}

@@ -1,4 +1,5 @@
-"""Watching a run learn: loss CSV, TensorBoard, loss-curve PNG and sample grids."""
+"""Watching a run learn: loss CSV, TensorBoard, loss-curve PNG and sample grids of held-out
+photos (gray | generated | original)."""
 
 import csv
 from pathlib import Path
@@ -10,10 +11,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
+from torch import nn  # noqa: E402
 from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
 from colorgan.atomic import atomic_write  # noqa: E402
-from colorgan.planes import tensor_to_image  # noqa: E402
+from colorgan.color import gray_rgb, model_to_rgb, rgb_to_model  # noqa: E402
+from colorgan.inference.imageio import load_rgb, save_image  # noqa: E402
+from colorgan.inference.planes import (
+    image_to_tensor,  # noqa: E402
+    tensor_to_image,  # noqa: E402
+)
+from colorgan.training.data import center_crop  # noqa: E402
 
 
 def _read_rows(path: Path, last_step: int) -> list[dict[str, float]]:
@@ -105,3 +113,22 @@ class RunLog:
 
     def close(self) -> None:
         self._writer.close()
+
+
+class SampleSheet:
+    """Fixed held-out photos, drawn as gray | generated | original at every sample step."""
+
+    def __init__(self, paths: list[Path], size: int, device: torch.device):
+        rgb = torch.stack([image_to_tensor(center_crop(load_rgb(p), size)) for p in paths])
+        self.rgb = rgb
+        self.luminance = rgb_to_model(rgb)[0].to(device)
+
+    @torch.no_grad()
+    def draw(self, generator: nn.Module, path: Path) -> None:
+        was_training = generator.training
+        generator.eval()
+        generated = model_to_rgb(self.luminance.cpu(), generator(self.luminance).float().cpu())
+        generator.train(was_training)
+        gray = gray_rgb(self.luminance.cpu())
+        rows = [[g, c, o] for g, c, o in zip(gray, generated, self.rgb, strict=True)]
+        save_image(image_grid(rows), path)

@@ -24,9 +24,9 @@ from tqdm import tqdm
 
 from colorgan.atomic import atomic_write
 from colorgan.color import lightness
-from colorgan.colorize import Colorizer, finish, working_luminance
-from colorgan.imageio import ImageReadError, check_pixels
-from colorgan.planes import to_planes
+from colorgan.inference.colorize import Colorizer, finish, working_luminance
+from colorgan.inference.imageio import ImageReadError, check_pixels
+from colorgan.inference.planes import to_planes
 from colorgan.settings import DEFAULT_MAX_PIXELS, DEFAULT_TEMPORAL
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from pathlib import Path
 from PIL import Image
 from skimage import data
 
-from colorgan.batch import collect_inputs, colorize_files
-from colorgan.colorize import Colorizer
-from colorgan.imageio import save_image
+from colorgan.inference.batch import collect_inputs, colorize_files
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.imageio import save_image
 from colorgan.settings import ColorizeOptions
 
 DEMO_PHOTOS = ("astronaut", "rocket", "coffee", "chelsea", "camera")

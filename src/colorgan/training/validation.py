@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
-from colorgan.colorize import Colorizer
-from colorgan.data import scan_images
-from colorgan.evaluate import decolorized
-from colorgan.hints import ground_truth_hints
-from colorgan.imageio import open_image
-from colorgan.judge import Judge, semantic_agreement
-from colorgan.metrics import AbErrorTally, psnr, quick_metrics
+from colorgan.evaluation.evaluate import decolorized
+from colorgan.evaluation.judge import Judge, semantic_agreement
+from colorgan.evaluation.known_colors import ground_truth_hints
+from colorgan.evaluation.metrics import AbErrorTally, psnr, quick_metrics
+from colorgan.evaluation.photos import scan_images
+from colorgan.inference.colorize import Colorizer
+from colorgan.inference.imageio import open_image
 from colorgan.settings import DEFAULT_WORKING_SIZE, SELECTABLE_MEASURES
 
 VALIDATION_HINTS = 10

@@ -8,7 +8,7 @@ from torch import nn
 from torch.nn import functional
 
 from colorgan.color import model_to_rgb
-from colorgan.metrics import colorfulness_parts
+from colorgan.evaluation.metrics import colorfulness_parts
 
 
 def adversarial_loss(logits: torch.Tensor, is_real: bool) -> torch.Tensor:
