@@ -20,6 +20,9 @@ from onnx import numpy_helper
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "probes"))  # val_scores
+from val_scores import ROOT, add_scoring_options, score_and_print  # noqa: E402
+
 from colorgan.color import lightness  # noqa: E402
 from colorgan.inference.colorize import Colorizer, bundled_weights_path, working_luminance  # noqa: E402
 from colorgan.inference.imageio import find_images, load_rgb  # noqa: E402
@@ -28,7 +31,6 @@ from colorgan.inference.planes import to_planes  # noqa: E402
 from colorgan.models.padding import pad_to_multiple  # noqa: E402
 from colorize_speed import eager_generator, forward_seconds  # noqa: E402
 from machine import describe_machine, describe_matmul, matmul_rates  # noqa: E402
-from val_scores import ROOT, add_scoring_options, score_and_print  # noqa: E402
 
 TRAIN = ROOT.parent / "shared" / "data" / "train"
 

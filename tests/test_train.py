@@ -16,9 +16,9 @@ from safetensors.torch import load_file
 
 from colorgan.color import rgb_to_model
 from colorgan.evaluation.photos import scan_images
-from colorgan.inference.colorize import Colorizer, bundled_weights_path
+from colorgan.inference.colorize import Colorizer
 from colorgan.inference.planes import image_to_tensor
-from colorgan.models import DEFAULT_PRESET, PRESETS
+from colorgan.models import PRESETS
 from colorgan.models.files import export_generator, load_checkpoint, save_checkpoint
 from colorgan.settings import TrainConfig
 from colorgan.training.hint_simulation import hinted
@@ -388,143 +388,6 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     unsized = subprocess.run([sys.executable, "-m", "colorgan.cli", "train", str(photo_folder),
                               "--size-schedule", "2000"], capture_output=True, text=True)
     assert unsized.returncode == 2 and "'2000' is not STEP:SIDE" in unsized.stderr
-
-
-def test_the_recipes_are_valid_and_each_experiment_starts_from_the_run_it_names():
-    recipes = Path(__file__).parent.parent / "recipes"
-
-    def recipe(name: str) -> TrainConfig:
-        return TrainConfig(**json.loads((recipes / f"{name}.json").read_text()))
-
-    balanced, first = recipe("balanced-mix"), recipe("first-mix")
-    assert balanced.preset == DEFAULT_PRESET and balanced.init_weights is None
-    assert 0 < balanced.source_balance <= 1 and set(first.data) < set(balanced.data)
-    for name, base in (("bins-finetune", first), ("l1-anneal", first), ("gan-finish", balanced),
-                       ("bins-balanced", balanced), ("colorful", balanced),
-                       ("progressive-256", balanced)):
-        experiment = recipe(name)
-        assert Path(experiment.init_weights) == Path(base.out) / "generator.safetensors"
-        assert experiment.data == base.data and experiment.out != base.out
-    tracked = recipe("ema-val")  # the balanced mix again, averaged and scored as it trains
-    assert tracked.init_weights is None and tracked.data == balanced.data
-    assert tracked.ema_decay > 0 and all("/val/" in folder for folder in tracked.val)
-    assert not set(tracked.val) & set(tracked.data)
-    # The same with the ImageNet encoder kept as it is, trained faster, or after a wait.
-    for name, encoder_lr_scale, frozen_steps in (("frozen-encoder", 0, 0),
-                                                 ("encoder-lr-half", 0.5, 0),
-                                                 ("encoder-warmup", None, 500)):
-        variant = recipe(name)
-        assert variant.encoder_lr_scale == encoder_lr_scale and variant.val == tracked.val
-        assert variant.encoder_frozen_steps == frozen_steps
-        assert variant.data == tracked.data and variant.out != tracked.out
-    for name in ("chroma-floor", "chroma-floor-14"):  # the same without the most muted photos
-        floor = recipe(name)
-        assert floor.min_chroma > tracked.min_chroma and floor.data == tracked.data
-        assert floor.val == tracked.val and floor.out != tracked.out
-    # The floor's run again with one change: its rates annealed to its end, another seed.
-    def floor_run(name: str, **changes) -> TrainConfig:
-        return dataclasses.replace(recipe(name), out="", steps=0, pretrain_steps=0,
-                                   max_minutes=0, **changes)
-
-    annealed = recipe("chroma-floor-cosine")
-    assert annealed.lr_schedule == "cosine" and annealed.pretrain_steps == annealed.steps
-    assert floor_run("chroma-floor-cosine", lr_schedule="constant") == floor_run("chroma-floor")
-    assert recipe("chroma-floor-seed1").seed != recipe("chroma-floor").seed
-    assert floor_run("chroma-floor-seed1", seed=0) == floor_run("chroma-floor")
-    # ... and with the warm folders (face crops, t91) drawn a quarter as often.
-    neutral = recipe("neutral-mix")
-    warm = [index for index, folder in enumerate(neutral.data)
-            if folder.endswith(("faces-utk", "t91"))]
-    assert len(warm) == 2 and all(neutral.source_multipliers[index] < 1 for index in warm)
-    assert floor_run("neutral-mix", source_multipliers=[]) == floor_run("chroma-floor")
-    # ... four times the batch at twice the rate for as many photos; the L1 taken in sRGB.
-    wide = recipe("batch-64")
-    assert wide.batch_size == 4 * 16 and wide.steps * wide.batch_size == 48000
-    assert floor_run("batch-64", batch_size=16, lr_generator=None, ema_decay=0.999,
-                     sample_every=250, save_every=0) == floor_run("chroma-floor")
-    assert recipe("rgb-loss").loss_space == "rgb"
-    assert floor_run("rgb-loss", loss_space="lab") == floor_run("chroma-floor")
-    # The GPU recipe: the batch-64 run on `colorgan pack` copies of the same folders.
-    gpu = recipe("gpu-128")
-    assert [Path(f).name for f in gpu.data] == [Path(f).name for f in wide.data]
-    assert [Path(f).name for f in gpu.val] == [Path(f).name for f in wide.val]
-    assert all(f.startswith(".pack/") for f in gpu.data + gpu.val)
-    assert floor_run("gpu-128", data=wide.data, val=wide.val, workers=wide.workers,
-                     sample_every=wide.sample_every, save_every=wide.save_every
-                     ) == floor_run("batch-64")
-    # The floor's recipe on all 24 folders, and that on the larger Lite2 encoder.
-    assert floor_run("all-folders", data=recipe("chroma-floor").data) == floor_run("chroma-floor")
-    assert len(recipe("all-folders").data) == 24
-    assert floor_run("lite2-all-folders", preset=DEFAULT_PRESET) == floor_run("all-folders")
-    # v3 is the best step of the all-folders run, run in one go past that step; experiment
-    # 33 fine-tuned it to take color hints, gently, to the end.
-    bundled = recipe("bundled")
-    assert bundled.max_minutes == 0 and floor_run("bundled") == floor_run("all-folders")
-    hints = recipe("hints")
-    assert Path(hints.init_weights) == Path(bundled.out) / "best.safetensors"
-    assert hints.preset == f"{bundled.preset}-hints" and hints.pretrain_steps == hints.steps
-    assert floor_run("hints", preset=bundled.preset, init_weights=None, lr_generator=None,
-                     lr_schedule="constant") == floor_run("bundled")
-    # The shipped model (v4): v3's recipe with 160 px crops, its best step fine-tuned for
-    # hints on a GPU (batch 64) from `colorgan pack` copies of the same folders.
-    crops = recipe("crops-160")
-    assert crops.size == 160 and floor_run("crops-160", size=bundled.size) == floor_run("bundled")
-    gpu_hints = recipe("gpu-hints")
-    assert Path(gpu_hints.init_weights).name == "crops-160.safetensors"
-    assert not gpu_hints.pretrained and gpu_hints.batch_size == 64
-    assert [Path(f).name for f in gpu_hints.data] == [Path(f).name for f in crops.data]
-    assert all(f.startswith(".pack/") for f in gpu_hints.data + gpu_hints.val)
-    assert gpu_hints.preset == f"{crops.preset}-hints" and gpu_hints.size == crops.size
-    assert (gpu_hints.hint_free_share, gpu_hints.error_hint_share) == (
-        hints.hint_free_share, hints.error_hint_share)
-    # v4's weights ran on the compact decoder, which takes them unchanged (41).
-    assert gpu_hints.preset == "efficientnet-unet-hints"
-    # The shipped model (v5): v4 on the compact decoder fine-tuned with the colorfulness loss,
-    # by experiment 35's CPU hint fine-tune but for the decoder, the start and that loss (46).
-    colorful = recipe("colorful-hints")
-    assert colorful.colorfulness_weight > 0 and Path(colorful.init_weights).parent.name == "v4"
-    assert floor_run("colorful-hints", preset=gpu_hints.preset, colorfulness_weight=0,
-                     init_weights=recipe("hints-v4").init_weights,
-                     save_every=0) == floor_run("hints-v4")
-    shipped = json.loads(bundled_weights_path().with_suffix(".json").read_text())
-    assert shipped["recipe"] == "recipes/colorful-hints.json"
-    assert shipped["data"] == colorful.data and shipped["step"] == colorful.steps
-    assert shipped["preset"] == colorful.preset == "efficientnet-compact-unet-hints"
-    # v5 fine-tuned again with the loss counted on hint-free crops alone (48).
-    local = recipe("colorful-local")
-    assert local.colorfulness_hint_free and Path(local.init_weights).parent.name == "v5"
-    assert floor_run("colorful-local", colorfulness_hint_free=False,
-                     init_weights=colorful.init_weights) == floor_run("colorful-hints")
-    # Experiment 34's recipe along a cosine schedule (49), and from 128 px crops grown (50).
-    assert floor_run("crops-160-cosine", lr_schedule="constant") == floor_run("crops-160")
-    grown = recipe("progressive-160")
-    assert grown.size < crops.size and grown.size_schedule[-1][1] == crops.size
-    assert floor_run("progressive-160", size=crops.size, size_schedule=[]) == \
-        floor_run("crops-160")
-    # The binned head on all 24 folders at 160 px, from v4's weights (47).
-    assert floor_run("bins-160", preset=crops.preset, init_weights=None, sample_every=250,
-                     save_every=0) == floor_run("crops-160")
-    # 160 px crops with the place folders drawn more often (42).
-    places = recipe("places-160")
-    assert len(places.source_multipliers) == len(places.data) and max(places.source_multipliers) > 1
-    assert floor_run("places-160", source_multipliers=[]) == floor_run("crops-160")
-    # 160 px crops on the Lite2 encoder (experiment 39), and on its lean decoder (40).
-    assert floor_run("lite2-160", preset=crops.preset) == floor_run("crops-160")
-    assert floor_run("lite2-lean-160", preset=recipe("lite2-160").preset) == \
-        floor_run("lite2-160")
-    # 160 px crops with one change: 192 px crops (43), a chroma floor of 6 (44).
-    assert floor_run("crops-192", size=crops.size) == floor_run("crops-160")
-    assert recipe("crops-192").size == 192 and recipe("floor-6-160").min_chroma == 6
-    assert floor_run("floor-6-160", min_chroma=crops.min_chroma) == floor_run("crops-160")
-    # ... and experiment 6's gentle GAN phase from that run's best step, on its data (45).
-    gan, gentle = recipe("gan-floor-6-160"), recipe("gan-finish")
-    assert (gan.lr_generator, gan.lr_discriminator, gan.steps) == (
-        gentle.lr_generator, gentle.lr_discriminator, gentle.steps)
-    assert Path(gan.init_weights) == Path(recipe("floor-6-160").out) / "best.safetensors"
-    assert gan.pretrain_steps == 0 and gan.data == crops.data and gan.min_chroma == 6
-    no_faces = recipe("no-faces")
-    assert Path(no_faces.init_weights) == Path(balanced.out) / "generator.safetensors"
-    assert [folder for folder in balanced.data if "faces" not in folder] == no_faces.data
 
 
 def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_folder, tmp_path):

@@ -120,7 +120,7 @@ class Colorizer:
 
         A model trained with L1 gives the median of the plausible colors, which is muted;
         users who want more color can ask for it (its cost in accuracy is measured by
-        benchmarks/chroma_gain.py).
+        benchmarks/probes/chroma_gain.py).
         """
         check_vividness(vividness)
         changed = copy.copy(self)
