@@ -8,6 +8,7 @@ Run: python benchmarks/results.py [--minutes 8] (from the repository root)
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -23,8 +24,10 @@ TRAIN_FOLDERS = ["seed-coast", "bsds500", "imagenet-sample1k", "faces-utk", "t91
 
 
 def run(command: list[str]) -> str:
+    """Run a command in the repository (its paths relative to it, as docs/RESULTS.md lists
+    them for anyone to run again)."""
     print("$", shlex.join(command), flush=True)
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, cwd=ROOT)
     return shlex.join(command)
 
 
@@ -32,10 +35,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=8.0, help="training budget per preset")
     parser.add_argument("--size", type=int, default=128, help="training size")
-    parser.add_argument("--runs", default=str(ROOT / "runs" / "results"))
+    parser.add_argument("--runs", default="runs/results", help="relative to the repository")
     args = parser.parse_args()
-    train_data = [str(DATA / "train" / name) for name in TRAIN_FOLDERS]
-    val_data = [str(DATA / "val" / name) for name in ("urban100", "sun-hays80")]
+    train_data = [os.path.relpath(DATA / "train" / name, ROOT) for name in TRAIN_FOLDERS]
+    val_data = [os.path.relpath(DATA / "val" / name, ROOT) for name in ("urban100", "sun-hays80")]
     commands = []
     for preset in PRESETS:
         out = Path(args.runs) / preset
@@ -43,13 +46,14 @@ def main() -> None:
                    "--size", str(args.size), "--steps", "1000000",
                    "--max-minutes", str(args.minutes), "--sample-every", "100"]
         # A run already there is reused (delete it to retrain); its command is listed anyway.
-        commands.append(shlex.join(command) if (out / "checkpoint.pt").exists() else run(command))
+        commands.append(shlex.join(command) if (ROOT / out / "checkpoint.pt").exists()
+                        else run(command))
     evaluation = Path(args.runs) / "evaluation"
     models = [str(Path(args.runs) / preset) for preset in PRESETS] + ["bundled"]
     commands.append(run(["colorgan", "evaluate", *val_data,
                          *[argument for model in models for argument in ("--model", model)],
                          "--out", str(evaluation), "--grid-photos", "6"]))
-    report = json.loads((evaluation / "evaluation.json").read_text())
+    report = json.loads((ROOT / evaluation / "evaluation.json").read_text())
     write_results(report, commands, args, evaluation)
 
 
@@ -66,7 +70,7 @@ def write_results(report: dict, commands: list[str], args: argparse.Namespace,
     from colorgan.inference.imageio import save_image
 
     grid = ROOT / "docs" / "results" / "comparison.jpg"
-    save_image(Image.open(evaluation / "comparison.png"), grid, quality=85)
+    save_image(Image.open(ROOT / evaluation / "comparison.png"), grid, quality=85)
     names = {str(Path(args.runs) / preset): preset for preset in PRESETS}
     lines = ["# Results", "",
              f"Written by `python benchmarks/results.py --minutes {args.minutes:g}` on "

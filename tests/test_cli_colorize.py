@@ -1,18 +1,13 @@
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.cli_runs import in_process as colorgan
 from tests.conftest import color_photo
-
-
-def colorgan(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "colorgan.cli", *args], capture_output=True,
-                          text=True, timeout=300)
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """The ONNX form of a model colors as its PyTorch form does, from the CLI and from Python."""
 
+
+import re
 import subprocess
-import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from PIL import Image
 from colorgan.inference.colorize import Colorizer, bundled_weights_path, read_model
 from colorgan.inference.hints import Hint
 from colorgan.inference.onnx_model import automatic_form, export_onnx
+from tests.cli_runs import in_process as colorgan
 from tests.conftest import color_photo
 
 SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]
@@ -18,9 +21,6 @@ SHAPES = [(97, 61), (256, 256), (333, 500), (31, 45), (2, 3)]
 LEVELS = 1
 
 
-def colorgan(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "colorgan.cli", *args], capture_output=True,
-                          text=True, timeout=600)
 
 
 def largest_difference(first: Colorizer, second: Colorizer, hinted: bool = False) -> int:
@@ -200,3 +200,32 @@ def test_a_graph_reading_its_tensors_from_outside_its_folder_is_refused(tmp_path
     (inside / "link.safetensors").symlink_to(inside / "default.safetensors")
     colorizer = Colorizer.load(_bundled_graph_copy(inside, "link.safetensors"))
     assert colorizer.onnx_weights == inside / "default.safetensors"
+
+
+def test_the_shipped_graphs_say_what_input_they_take_and_carry_no_build_paths():
+    import onnx
+
+    for path in (bundled_weights_path().with_suffix(".onnx"),
+                 automatic_form(bundled_weights_path().with_suffix(".onnx"))):
+        model = onnx.load(str(path), load_external_data=False)
+        metadata = {entry.key: entry.value for entry in model.metadata_props}
+        assert "multiples of 32" in metadata["colorgan.input"]
+        assert not any(node.metadata_props for node in model.graph.node)
+        assert b"site-packages" not in path.read_bytes() and b".py" not in path.read_bytes()
+
+
+def test_no_tracked_text_names_a_path_of_the_machine_it_was_made_on():
+    root = Path(__file__).parent.parent
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True,
+                             check=True).stdout.split()
+    machine_paths = re.compile(r"(?<![\w.])/(?:work|root|home/\w+)/")
+    offending = []
+    for name in tracked:
+        if name.startswith("src/colorgan/server/static/vendor/"):  # third-party, as shipped
+            continue
+        try:
+            text = (root / name).read_text()
+        except (UnicodeDecodeError, OSError):
+            continue
+        offending += [name for _ in machine_paths.finditer(text)][:1]
+    assert offending == []

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -286,8 +287,11 @@ def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
     )
     process = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE)
     assert process.stdout.readline().strip() == b"saving"
+    deadline = time.monotonic() + 120
     while not any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
-        pass  # wait until the new checkpoint is being written
+        # Wait until the new checkpoint is being written: 800 MB take a while to write.
+        assert process.poll() is None and time.monotonic() < deadline, "no save began"
+        time.sleep(0.001)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert load_checkpoint(path)["step"] == 1
@@ -345,8 +349,11 @@ def test_a_stop_signal_to_the_whole_process_group_saves_the_current_step(signal_
          "--out", str(run), "--size", "32", "--batch-size", "2", "--steps", "100000",
          "--sample-every", "3", "--save-every", "100000", "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 300
     while not (run / "samples" / "step0000003.png").exists():
         assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "the run drew no sample grid in 5 minutes"
+        time.sleep(0.05)
     os.killpg(process.pid, signal_number)  # as Ctrl-C in a terminal, or kill -- -PGID
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()[-2000:]

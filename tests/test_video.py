@@ -1,5 +1,6 @@
 import subprocess
 import sys
+import time
 
 import av
 import numpy as np
@@ -182,8 +183,11 @@ def test_sigterm_during_a_video_leaves_no_temporary_file_and_says_so(tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "colorgan.cli", "colorize", str(clip),
                                 "-o", str(out), "--size", "64"], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
     while not (out.exists() and any(p.name.endswith(".tmp") for p in out.iterdir())):
         assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "no video was being written after 5 minutes"
+        time.sleep(0.01)
     process.terminate()
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130 and b"interrupted" in stderr

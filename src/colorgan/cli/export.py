@@ -12,8 +12,9 @@ def add(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("model", help="run folder, checkpoint or .safetensors ('bundled': the "
                                       "default model)")
     parser.add_argument("output", help="the .safetensors file to write (a .json goes beside "
-                                       "it), or an .onnx file (opset 18; any batch and size; "
-                                       "the config in its metadata; a model that takes "
+                                       "it), or an .onnx file (opset 18; any batch, sides that are "
+                                       "multiples of 32: docs/ONNX.md; the config in its "
+                                       "metadata; a model that takes "
                                        "hints also gets NAME.automatic.onnx, the faster graph "
                                        "for photos without hints)")
     parser.add_argument("--half", action="store_true", help="store weights as float16")
@@ -37,6 +38,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from colorgan.inference.colorize import bundled_weights_path
     from colorgan.inference.export import ExportChanges, ExportRefused, export_model
+    from colorgan.inference.onnx_model import automatic_form
 
     model = bundled_weights_path() if args.model == "bundled" else Path(args.model)
     changes = ExportChanges(args.vividness, args.preset, args.temperature, args.rebalance)
@@ -45,5 +47,7 @@ def run(args: argparse.Namespace) -> int:
     except ExportRefused as error:
         raise UsageError(str(error)) from None
     for path in written:
-        print(f"wrote {path}")
+        note = " (the graph for photos without hints)" if path == automatic_form(written[0]) \
+            else ""
+        print(f"wrote {path}{note}")
     return EXIT_OK

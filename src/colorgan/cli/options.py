@@ -51,7 +51,7 @@ def check_output_folder(folder: Path) -> None:
 
 def add_backend(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("auto", "torch", "onnx"), default="auto",
-                        help="what runs the model: onnx (ONNX Runtime, CPU, 1.15 to 1.6 "
+                        help="what runs the model: onnx (ONNX Runtime, CPU, 1.15 to 2.7 "
                              "times as fast), torch, or auto (default): onnx where ONNX Runtime is "
                              "installed and the model has an ONNX form (the bundled one does, "
                              "or a .onnx --model), else torch")

@@ -39,6 +39,12 @@ PAD_MULTIPLE = 32
 METADATA_KEY = "colorgan"  # the model's config as JSON, as in a safetensors export
 WEIGHTS_KEY = "colorgan.weights"  # the safetensors file beside it that holds its weights
 FLOAT16_SUFFIX = ".float16"  # names of the float16 initializers that `half` stores
+# What a caller in any language must know to feed the graph; kept in the file itself.
+INPUT_KEY = "colorgan.input"
+INPUT_RULE = (f"luminance: (N, 1, H, W) float32, CIE L scaled to [-1, 1], H and W multiples of "
+              f"{PAD_MULTIPLE} (pad the bottom and right by reflection and crop the output "
+              f"back); hints (hint graphs only): (N, 3, H, W), the hints' a and b and a mask; "
+              f"chroma out: (N, 2, H, W), a and b scaled to [-1, 1] (times 110 for Lab units)")
 
 
 class OnnxUnavailable(ImportError):
@@ -101,9 +107,11 @@ def _export_graph(path: Path, generator: nn.Module, with_hints: bool, config: di
     model = program.model_proto
     optimizer.fold_constants(model)
     optimizer.remove_unused_nodes(model)
+    _strip_build_metadata(model)
     if half:
         _store_weights_as_float16(model)
-    metadata = {METADATA_KEY: json.dumps(config)}
+    metadata = {METADATA_KEY: json.dumps(config), INPUT_KEY: INPUT_RULE}
+    model.doc_string = INPUT_RULE
     if share_weights is not None:
         _read_weights_from(model, share_weights)
         metadata[WEIGHTS_KEY] = share_weights.name
@@ -112,6 +120,25 @@ def _export_graph(path: Path, generator: nn.Module, with_hints: bool, config: di
         entry.key, entry.value = key, value
     atomic_write(path, lambda temporary: temporary.write_bytes(model.SerializeToString()))
     return path
+
+
+def _strip_build_metadata(model) -> None:
+    """Drop what the exporter records of the machine that ran it: every node's stack trace,
+    source file paths and module names (half the graph's size, and paths of no use to
+    anyone running it)."""
+    def strip(graph) -> None:
+        for node in graph.node:
+            del node.metadata_props[:]
+            node.doc_string = ""
+            for attribute in node.attribute:
+                if attribute.HasField("g"):
+                    strip(attribute.g)
+                for subgraph in attribute.graphs:
+                    strip(subgraph)
+        for value in (*graph.input, *graph.output, *graph.value_info, *graph.initializer):
+            del value.metadata_props[:]
+
+    strip(model.graph)
 
 
 def _store_weights_as_float16(model) -> None:
