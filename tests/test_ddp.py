@@ -2,8 +2,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from colorgan.models.files import load_checkpoint
 from tests.servers import free_port
+
+pytestmark = pytest.mark.slow
 
 
 def test_two_process_ddp_training_on_cpu(photo_folder, tmp_path):

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from colorgan.color import rgb_to_model
@@ -61,6 +62,7 @@ def test_aged_evaluation_shows_the_models_aged_inputs(photo_folder, tmp_path):
     assert np.allclose(aged.truth_colorfulness, clean.truth_colorfulness, rtol=0.2)
 
 
+@pytest.mark.slow
 def test_evaluate_cli_writes_json_and_grid_and_reports_bad_files(photo_folder, tmp_path):
     out = tmp_path / "eval"
     result = subprocess.run([sys.executable, "-m", "colorgan.cli", "evaluate", str(photo_folder),

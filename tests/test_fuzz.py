@@ -116,3 +116,18 @@ def test_a_recipe_is_refused_up_front_or_makes_a_valid_run(recipe, tmp_path_fact
         return
     assert code == 0 and len(started) == 1
     check_train_settings(vars(started[0]))  # what reached training is whole and in range
+
+
+@pytest.mark.parametrize("argv, extra", [(["serve"], "serve"),
+                                         (["evaluate", "photos"], "evaluate"),
+                                         (["train", "photos"], "train")])
+def test_a_missing_extra_is_named_with_the_command_that_installs_it(argv, extra, monkeypatch,
+                                                                    capsys):
+    from colorgan import extras
+
+    real = extras.importlib.util.find_spec
+    absent = set(extras.EXTRAS[extra])
+    monkeypatch.setattr(extras.importlib.util, "find_spec",
+                        lambda name, *rest: None if name in absent else real(name, *rest))
+    assert cli.main(argv) == 1
+    assert f"pip install 'colorgan[{extra}]'" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "colorgan"
-FOUNDATION = {"colorgan.settings", "colorgan.color", "colorgan.atomic"}
+FOUNDATION = {"colorgan.settings", "colorgan.color", "colorgan.atomic", "colorgan.extras"}
 # Which groups each group may import (besides itself and the foundation).
 ALLOWED = {
     "foundation": set(),

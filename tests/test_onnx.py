@@ -60,6 +60,7 @@ def test_auto_uses_onnx_runtime_where_there_is_an_onnx_form(tmp_path):
         Colorizer.load(backend="tensorflow")
 
 
+@pytest.mark.slow
 def test_export_writes_an_onnx_model_that_runs_any_size(tmp_path):
     exported = colorgan("export", "bundled", str(tmp_path / "model.onnx"))
     assert exported.returncode == 0, exported.stderr[-2000:]
@@ -97,6 +98,7 @@ def test_the_shipped_onnx_model_reads_the_bundled_weights_instead_of_a_copy():
     assert bundled.with_suffix(".onnx").stat().st_size < bundled.stat().st_size / 10
 
 
+@pytest.mark.slow
 def test_export_can_share_a_safetensors_files_weights(tmp_path):
     color_photo(2, (40, 30)).convert("L").save(tmp_path / "m.png")
     weights = tmp_path / "mine.safetensors"
@@ -131,6 +133,7 @@ def test_export_can_share_a_safetensors_files_weights(tmp_path):
         Colorizer.load(tmp_path / "mine.onnx")
 
 
+@pytest.mark.slow
 def test_an_export_in_place_of_a_hint_model_leaves_no_stale_automatic_graph(tmp_path):
     weights, config = read_model(bundled_weights_path())
     automatic = {name: tensor for name, tensor in weights.items()

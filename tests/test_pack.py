@@ -95,6 +95,7 @@ def test_a_share_outside_zero_to_one_is_a_usage_error(photo_folder, tmp_path, ca
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_a_plain_pack_needs_no_pytorch(photo_folder, tmp_path):
     """Preparing data for a GPU job starts at once: only the chroma floor takes PyTorch."""
     out = tmp_path / "packed"

@@ -184,6 +184,7 @@ def test_the_queue_counts_pixels_so_one_huge_photo_fills_it():
     assert pool.in_flight == 0 and pool.pixels_in_flight == 0
 
 
+@pytest.mark.slow
 def test_a_request_whose_body_stops_arriving_gets_408(colorizer):
     with running_server("--body-timeout", "1") as (url, _):
         port = int(url.rsplit(":", 1)[1])
@@ -197,6 +198,7 @@ def test_a_request_whose_body_stops_arriving_gets_408(colorizer):
         assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow
 def test_a_connection_that_never_finishes_its_request_head_is_closed(colorizer):
     with running_server() as (url, _):
         port = int(url.rsplit(":", 1)[1])
@@ -207,6 +209,7 @@ def test_a_connection_that_never_finishes_its_request_head_is_closed(colorizer):
             assert time.monotonic() - started < 20
 
 
+@pytest.mark.slow
 def test_sigterm_removes_the_upload_folder_and_a_start_removes_a_killed_servers(tmp_path):
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -317,6 +320,7 @@ def test_every_answer_carries_the_security_headers_and_health_answers_head(color
     assert head.status_code == 200 and head.content == b""
 
 
+@pytest.mark.slow
 def test_a_body_framed_two_ways_is_refused_and_none_passes_the_limit_by_its_framing(colorizer):
     with running_server("--max-upload-mb", "1") as (url, _):
         port = int(url.rsplit(":", 1)[1])

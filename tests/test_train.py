@@ -275,6 +275,7 @@ def test_save_interval_defaults_to_twice_the_sample_interval():
     assert TrainConfig(sample_every=50, save_every=30).save_interval == 30
 
 
+@pytest.mark.slow
 def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
     path = tmp_path / "checkpoint.pt"
     save_checkpoint(path, {"step": 1, "weights": torch.zeros(3)})
@@ -297,6 +298,7 @@ def test_a_kill_during_save_leaves_the_previous_checkpoint_loadable(tmp_path):
     assert load_checkpoint(path)["step"] == 1
 
 
+@pytest.mark.slow
 def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
     run = tmp_path / "cli-run"
     command = [sys.executable, "-m", "colorgan.cli", "train", str(photo_folder), "--preset",
@@ -340,6 +342,7 @@ def test_a_wall_clock_budget_stops_and_saves(photo_folder, tmp_path):
     assert 0 < step < 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
 def test_a_stop_signal_to_the_whole_process_group_saves_the_current_step(signal_number,
                                                                         photo_folder, tmp_path):
@@ -361,6 +364,7 @@ def test_a_stop_signal_to_the_whole_process_group_saves_the_current_step(signal_
     assert load_checkpoint(run / "checkpoint.pt")["step"] >= 3
 
 
+@pytest.mark.slow
 def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, tmp_path):
     recipe = tmp_path / "recipe.json"
     recipe.write_text(json.dumps({"data": [str(photo_folder)], "preset": "seed", "size": 32,

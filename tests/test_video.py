@@ -134,6 +134,7 @@ def test_an_interrupted_video_leaves_nothing_at_the_output(colorizer, tmp_path, 
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_cli_colors_a_video_inside_a_folder_with_photos(tmp_path):
     folder = tmp_path / "inputs"
     folder.mkdir()
@@ -178,6 +179,7 @@ def test_a_video_with_no_decodable_frame_leaves_nothing_at_the_output(colorizer,
     assert not out.exists() or list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_video_leaves_no_temporary_file_and_says_so(tmp_path):
     clip = make_clip(tmp_path / "long.mp4", frames=400, size=(320, 240), audio=False)
     out = tmp_path / "out"

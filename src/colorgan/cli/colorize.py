@@ -15,6 +15,7 @@ from colorgan.cli.options import (
     check_vividness,
     number,
 )
+from colorgan.extras import require
 from colorgan.settings import ColorizeOptions
 
 
@@ -69,7 +70,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from colorgan.inference.batch import NoInputs, collect_inputs, colorize_files
+    from colorgan.inference.batch import NoInputs, collect_inputs, colorize_files, is_video
     from colorgan.inference.colorize import Colorizer
     from colorgan.inference.storage import LOCAL, open_locations
 
@@ -91,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         sources = collect_inputs(inputs, args.recursive, storage)
     except NoInputs as error:
         raise UsageError(str(error)) from None
+    if any(is_video(source.path) for source in sources):
+        require("video", "coloring a video")
     hints = _hints_for(args, sources, storage)
     options = ColorizeOptions(out_dir=out, file_format=args.format,
                               quality=args.quality, overwrite=args.overwrite,

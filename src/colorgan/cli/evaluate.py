@@ -11,6 +11,7 @@ from colorgan.cli.options import (
     check_device,
     number,
 )
+from colorgan.extras import require
 from colorgan.settings import MAX_HINTS
 
 
@@ -39,6 +40,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("evaluate", "colorgan evaluate")
     from colorgan.evaluation.evaluate import evaluate, format_table, write_json
     from colorgan.inference.colorize import Colorizer
     from colorgan.inference.hints import HintError

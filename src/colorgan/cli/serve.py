@@ -3,6 +3,7 @@
 import argparse
 
 from colorgan.cli.options import COUNT, EXIT_OK, POSITIVE, add_backend, check_device, number
+from colorgan.extras import require
 
 
 def add(commands: argparse._SubParsersAction) -> None:
@@ -38,6 +39,7 @@ def add(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("serve", "colorgan serve")
     from colorgan.inference.colorize import Colorizer
     from colorgan.server.limits import ServerLimits
     from colorgan.server.run import serve

@@ -4,6 +4,7 @@ import argparse
 from pathlib import Path
 
 from colorgan.cli.options import EXIT_OK, UsageError, check_device, check_preset
+from colorgan.extras import require
 from colorgan.settings import (
     DEFAULT_PRESET,
     LOSS_SPACES,
@@ -117,6 +118,7 @@ def _step_and_side(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    require("train", "colorgan train")
     from colorgan.training.recipes import RecipeError, read_recipe
     from colorgan.training.run import load_run_config, train
 
