@@ -442,3 +442,22 @@ def test_a_model_with_broken_weights_or_metadata_is_refused_naming_the_file(gray
                           "--model", str(tmp_path / name), "--backend", "torch")
         assert result.returncode == 1 and message in result.stderr, result.stderr[-300:]
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_a_photo_written_meanwhile_counts_as_done_only_if_it_holds_the_same_bytes(gray_folder,
+                                                                                  tmp_path):
+    from colorgan.inference.batch import color_photos
+    from colorgan.inference.colorize import Colorizer
+    from colorgan.settings import ColorizeOptions
+
+    colorizer = Colorizer.load(device="cpu")
+    options = ColorizeOptions(out_dir=tmp_path, size=64)
+    source, target = gray_folder / "one.png", tmp_path / "one.png"
+    assert list(color_photos(colorizer, {source: target}, options)) == [(source, None)]
+    # The plan saw no output; then a retry of this job wrote the same photo, or another run
+    # wrote something else: the first counts as done, the second stays and is reported.
+    assert list(color_photos(colorizer, {source: target}, options)) == [(source, None)]
+    target.write_bytes(b"another run's photo")
+    [(_, reason)] = color_photos(colorizer, {source: target}, options)
+    assert "another run wrote it meanwhile" in reason
+    assert target.read_bytes() == b"another run's photo"

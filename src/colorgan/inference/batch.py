@@ -274,13 +274,16 @@ def color_photos(colorizer: Colorizer, targets: dict[Path, Path], options: Color
             if options.side_by_side:
                 result = side_by_side(image, result)
             target = targets[source]
+            encoded = encode_for(target, result, options.quality)
             try:
-                storage.write(target, encode_for(target, result, options.quality),
-                              replace=options.overwrite)
+                storage.write(target, encoded, replace=options.overwrite)
             except FileExistsError:
-                fail(source, f"{storage.name(target)}: another run wrote it meanwhile; kept "
-                             "that one (use --overwrite to replace it)")
-                continue
+                # Written meanwhile: by a retry of this very job (a Ray task whose worker
+                # died) if it holds these bytes, else by another run, whose file stays.
+                if not storage.holds(target, encoded):
+                    fail(source, f"{storage.name(target)}: another run wrote it meanwhile; "
+                                 "kept that one (use --overwrite to replace it)")
+                    continue
             except OSError as error:
                 fail(source, f"{storage.name(target)}: cannot write: {error}")
                 continue

@@ -43,6 +43,13 @@ class LocalFiles:
         """A file to read, not a pipe or device (reading a pipe would wait forever)."""
         return path.is_file()
 
+    def holds(self, path: Path, content: bytes) -> bool:
+        """Whether the file at `path` holds exactly these bytes."""
+        try:
+            return path.stat().st_size == len(content) and path.read_bytes() == content
+        except OSError:
+            return False
+
     def prepare_folder(self, folder: Path) -> None:
         """Make the folder; clear it of temporaries that killed runs left there."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -89,6 +96,12 @@ class ArrowFiles:
 
     def is_regular_file(self, path: Path) -> bool:
         return True  # an object store holds files and folders only
+
+    def holds(self, path: Path, content: bytes) -> bool:
+        try:
+            return self.read(path) == content
+        except OSError:
+            return False
 
     def prepare_folder(self, folder: Path) -> None:
         self.filesystem.create_dir(folder.as_posix(), recursive=True)
