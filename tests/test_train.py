@@ -19,7 +19,7 @@ from colorgan.color import rgb_to_model
 from colorgan.evaluation.photos import scan_images
 from colorgan.inference.colorize import Colorizer
 from colorgan.inference.planes import image_to_tensor
-from colorgan.models import PRESETS
+from colorgan.models import DEFAULT_PRESET, PRESETS
 from colorgan.models.files import export_generator, load_checkpoint, save_checkpoint
 from colorgan.settings import TrainConfig
 from colorgan.training.hint_simulation import hinted
@@ -49,7 +49,8 @@ def losses_after_steps(trainer: Trainer, step, count: int, name: str = "l1") -> 
     return [step()[name] for _ in range(count)]
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("name", [name if name in (DEFAULT_PRESET, "seed") else
+                                  pytest.param(name, marks=pytest.mark.slow) for name in PRESETS])
 def test_pretraining_on_a_fixed_batch_reduces_the_reconstruction_loss(name, tmp_path):
     trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
     if trainer.binned:
@@ -171,7 +172,8 @@ def test_an_rgb_loss_space_trains_the_chroma_and_an_unknown_space_is_refused(tmp
         Trainer(TrainConfig(out=str(tmp_path), pretrained=False, loss_space="xyz"))
 
 
-@pytest.mark.parametrize("name", ["unet", "efficientnet-unet"])
+@pytest.mark.parametrize("name", ["unet", pytest.param("efficientnet-unet",
+                                                        marks=pytest.mark.slow)])
 def test_gan_plus_l1_steps_on_a_fixed_batch_reduce_the_error(name, tmp_path):
     trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
     losses = losses_after_steps(trainer, trainer.paired_step, 25)
@@ -200,7 +202,8 @@ def test_seed_regime_rejects_a_mini_epoch_of_odd_batches(photo_folder, tmp_path)
         trainer.train_step()
 
 
-@pytest.mark.parametrize("name", ["unet", "seed", "efficientnet-bins"])
+@pytest.mark.parametrize("name", ["seed", pytest.param("unet", marks=pytest.mark.slow),
+                                  pytest.param("efficientnet-bins", marks=pytest.mark.slow)])
 def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_path):
     extra = tmp_path / "extra"  # a second, smaller source, drawn as often as the first
     extra.mkdir()
@@ -321,6 +324,7 @@ def test_train_cli_runs_and_resumes(photo_folder, tmp_path):
     assert missing.returncode == 1 and "no checkpoint.pt" in missing.stderr
 
 
+@pytest.mark.slow
 def test_training_runs_where_pyav_is_missing(photo_folder, tmp_path):
     # A bare GPU machine has PyTorch but no PyAV, and its wheel is too big to carry there.
     run = tmp_path / "no-av"
@@ -401,6 +405,7 @@ def test_a_recipe_file_sets_the_run_and_command_line_options_win(photo_folder, t
     assert unsized.returncode == 2 and "'2000' is not STEP:SIDE" in unsized.stderr
 
 
+@pytest.mark.slow
 def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_folder, tmp_path):
     ema = dict(preset="unet", ema_decay=0.5, pretrain_steps=4)
     train(tiny_config(photo_folder, tmp_path / "whole", **ema))
@@ -416,6 +421,7 @@ def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_fo
         Trainer(tiny_config(photo_folder, tmp_path / "bad", ema_decay=1.0))
 
 
+@pytest.mark.slow
 def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_folder, tmp_path):
     val = tmp_path / "val"
     val.mkdir()
@@ -563,6 +569,7 @@ def test_a_resumed_trainer_keeps_the_best_score_to_beat(tmp_path):
     assert not (tmp_path / "run" / "best.safetensors").exists()
 
 
+@pytest.mark.slow
 def test_a_copied_run_resumes_in_its_copy_and_a_moved_run_resumes_at_all(photo_folder,
                                                                           tmp_path):
     original = tmp_path / "run0"
@@ -596,6 +603,7 @@ def test_a_run_start_removes_the_temporaries_of_killed_saves_only(photo_folder, 
     assert live.exists()  # a live process may still be writing it
 
 
+@pytest.mark.slow
 def test_the_loss_log_holds_every_step_a_checkpoint_holds(photo_folder, tmp_path, monkeypatch):
     # A kill -9 right after a checkpoint must not lose log rows that the checkpoint covers.
     run = tmp_path / "run"
