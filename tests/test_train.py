@@ -31,6 +31,16 @@ from colorgan.training.validation import ValidationSet
 from tests.conftest import color_photo
 
 
+@pytest.fixture
+def val(tmp_path: Path) -> Path:
+    """Three held-out color photos to validate on."""
+    folder = tmp_path / "val"
+    folder.mkdir()
+    for index in range(3):
+        color_photo(70 + index, (120, 90)).save(folder / f"val{index}.png")
+    return folder
+
+
 def tiny_config(folder: Path, out: Path, **changes) -> TrainConfig:
     values = dict(data=[str(folder)], out=str(out), size=32, batch_size=4, steps=4,
                   sample_every=2, num_samples=2, workers=0, pretrained=False, mini_epoch=16)
@@ -422,11 +432,8 @@ def test_an_ema_run_exports_the_average_and_resumes_to_the_same_weights(photo_fo
 
 
 @pytest.mark.slow
-def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_folder, tmp_path):
-    val = tmp_path / "val"
-    val.mkdir()
-    for index in range(3):
-        color_photo(70 + index, (120, 90)).save(val / f"val{index}.png")
+def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_folder, val,
+                                                                      tmp_path):
     run = tmp_path / "run"
     train(tiny_config(photo_folder, run, preset="unet", steps=6, sample_every=1, val=[str(val)],
                       pretrain_steps=6))
@@ -460,12 +467,8 @@ def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_fol
     assert not (tmp_path / "other").exists()
 
 
-def test_a_run_keeps_every_validated_step_and_its_best_by_the_chosen_measure(photo_folder,
+def test_a_run_keeps_every_validated_step_and_its_best_by_the_chosen_measure(photo_folder, val,
                                                                              tmp_path):
-    val = tmp_path / "val"
-    val.mkdir()
-    for index in range(3):
-        color_photo(70 + index, (120, 90)).save(val / f"val{index}.png")
     run = tmp_path / "run"
     train(tiny_config(photo_folder, run, preset="unet", steps=6, sample_every=1, val=[str(val)],
                       pretrain_steps=6, keep_snapshots=True, select_by="hue_distance"))
