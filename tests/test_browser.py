@@ -176,6 +176,26 @@ def test_the_api_docs_render_offline_in_a_real_browser(server_url):
     assert foreign == []
 
 
+def test_the_api_docs_try_it_out_colors_a_photo_with_its_prefilled_values(server_url,
+                                                                          tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "old.png"
+    color_photo(3, (64, 48)).convert("L").save(photo)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{server_url}/docs")
+        operation = page.locator("#operations-default-colorize_api_colorize_post")
+        operation.locator(".opblock-summary").click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.locator("input[type=file]").set_input_files(str(photo))
+        operation.get_by_role("button", name="Execute").click()
+        status = operation.locator(".live-responses-table tbody .response-col_status").first
+        expect(status).to_have_text("200", timeout=60_000)
+        browser.close()
+
+
 HINT_REDDENING = 40  # red minus the mean of green and blue, in 8-bit levels
 SLEEVE = (60, 230)  # a point on the astronaut's gray suit sleeve, in the 320 px photo
 
@@ -243,11 +263,17 @@ def test_coloring_in_the_browser_uploads_nothing_and_matches_the_server(server_u
     with sync_playwright() as playwright:
         browser, page = page_with_result(playwright, server_url, photo, engine="browser")
         shown = shown_result(page)
+        said = page.locator("header").inner_text()
+        page.locator("#engine").select_option("server")
+        said_for_server = page.locator("header").inner_text()
         fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
         browser.close()
     assert f"{server_url}/api/model.onnx" in fetched
     assert f"{server_url}/api/model.weights" in fetched  # the weights the ONNX file reads
     assert not [url for url in fetched if "/api/colorize" in url]  # the photo stayed
+    # The page says what is true in each mode.
+    assert "never leaves this device" in said and "server" not in said
+    assert "goes to the server that serves this page" in said_for_server
     expected = httpx.post(f"{server_url}/api/colorize", files={"file": photo.open("rb")},
                           timeout=60)
     wanted = np.asarray(Image.open(io.BytesIO(expected.content)).convert("RGB"))

@@ -165,7 +165,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
                        size: Annotated[int, Form(ge=32, le=1024)] = DEFAULT_WORKING_SIZE,
                        vividness: Annotated[float | None, Form(ge=0, le=MAX_VIVIDNESS)] = None,
                        format: Annotated[Literal["png", "jpg"], Form()] = "png",
-                       hints: Annotated[str | None, Form(description=HINTS_FIELD)] = None
+                       hints: Annotated[str | None, Form(description=HINTS_FIELD,
+                                                         examples=["[]"])] = None
                        ) -> Response:
         """Color one photo; the answer is the image at the photo's own size.
 

@@ -21,6 +21,12 @@ const hintList = document.getElementById("hint-list");
 const clearHints = document.getElementById("clear-hints");
 const engine = document.getElementById("engine");
 const engineLabel = document.getElementById("engine-label");
+const privacy = document.getElementById("privacy");
+// What happens to the photo, as true for the mode chosen.
+const PRIVACY = {
+  server: "Your photo goes to the server that serves this page, and nowhere else.",
+  browser: "Your photo is colored in this browser and never leaves this device.",
+};
 let urls = [];
 let current = null;  // the last photo chosen: changing a setting colors it again
 let browserModel = null;  // where the model for coloring in this browser is, if the server has one
@@ -182,7 +188,10 @@ vividness.addEventListener("input", () => {
   scheduleColorize();
 });
 sizeSelect.addEventListener("change", scheduleColorize);
-engine.addEventListener("change", scheduleColorize);
+engine.addEventListener("change", () => {
+  privacy.textContent = PRIVACY[engine.value];
+  scheduleColorize();
+});
 slider.addEventListener("input", () => { beforeClip.style.width = `${slider.value}%`; });
 window.addEventListener("resize", fitBefore);
 
