@@ -38,6 +38,7 @@ def test_frechet_distance_of_a_shifted_set_is_the_squared_shift():
     assert frechet_distance(features * 3, features) > 1
 
 
+@pytest.mark.slow
 def test_evaluate_with_the_judge_reports_its_measures_for_every_row(photo_folder, judge):
     from colorgan.inference.colorize import Colorizer
 

@@ -144,6 +144,7 @@ def test_a_hint_model_fine_tunes_from_the_automatic_one_with_simulated_hints(tmp
         Trainer(dataclasses.replace(config, hint_free_share=1.5))
 
 
+@pytest.mark.slow
 def test_a_colorfulness_weight_trains_toward_the_originals_colorfulness(tmp_path):
     def shortfall_after_steps(weight: float) -> float:
         trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False,
@@ -170,6 +171,7 @@ def test_a_hint_free_colorfulness_loss_is_counted_on_crops_without_hints(tmp_pat
         assert min(shortfalls) > 0
 
 
+@pytest.mark.slow
 def test_an_rgb_loss_space_trains_the_chroma_and_an_unknown_space_is_refused(tmp_path):
     trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, loss_space="rgb"))
     luminance, chroma = fixed_batch()
@@ -182,8 +184,8 @@ def test_an_rgb_loss_space_trains_the_chroma_and_an_unknown_space_is_refused(tmp
         Trainer(TrainConfig(out=str(tmp_path), pretrained=False, loss_space="xyz"))
 
 
-@pytest.mark.parametrize("name", ["unet", pytest.param("efficientnet-unet",
-                                                        marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["unet", "efficientnet-unet"])
 def test_gan_plus_l1_steps_on_a_fixed_batch_reduce_the_error(name, tmp_path):
     trainer = Trainer(TrainConfig(preset=name, out=str(tmp_path), pretrained=False))
     losses = losses_after_steps(trainer, trainer.paired_step, 25)
@@ -467,6 +469,7 @@ def test_validation_scores_every_checkpoint_and_keeps_the_best_weights(photo_fol
     assert not (tmp_path / "other").exists()
 
 
+@pytest.mark.slow
 def test_a_run_keeps_every_validated_step_and_its_best_by_the_chosen_measure(photo_folder, val,
                                                                              tmp_path):
     run = tmp_path / "run"
