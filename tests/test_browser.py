@@ -86,18 +86,36 @@ def test_upload_compare_and_download_in_a_real_browser(server_url, tmp_path):
     assert result.size == (320, 240) and result.mode == "RGB"
 
 
-def test_a_non_image_shows_an_error_message(server_url, tmp_path):
+def test_a_bad_file_says_why_in_plain_words_and_keeps_the_last_good_result(server_url,
+                                                                             tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    junk = tmp_path / "notes.png"
+    junk, strip, good, other = (tmp_path / name for name in
+                                ("notes.png", "strip.png", "good.png", "other.png"))
     junk.write_text("not a photo")
+    Image.new("L", (300_000, 1)).save(strip)
+    color_photo(2, (90, 60)).convert("L").save(good)
+    color_photo(4, (70, 80)).convert("L").save(other)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(server_url)
-        page.locator("#file").set_input_files(str(junk))
-        expect(page.locator("#status")).to_contain_text("not an image", timeout=30_000)
-        expect(page.locator("#result")).to_be_hidden()
+        status, result = page.locator("#status"), page.locator("#result")
+        page.locator("#file").set_input_files(str(junk))  # nothing shown yet: nothing stays
+        expect(status).to_contain_text("not an image the server can read", timeout=30_000)
+        expect(result).to_be_hidden()
+        page.locator("#file").set_input_files(str(good))
+        expect(status).to_contain_text("Done", timeout=60_000)
+        good_before = page.locator("#before").get_attribute("src")
+        page.locator("#file").set_input_files(str(strip))
+        expect(status).to_contain_text("too long and thin to color. The last photo stays",
+                                       timeout=30_000)
+        assert "--" not in status.inner_text()  # no command-line options for a visitor
+        expect(result).to_be_visible()
+        assert page.locator("#before").get_attribute("src") == good_before
+        page.locator("#file").set_input_files(str(other))  # the next good one, its own before
+        expect(status).to_contain_text("Done", timeout=60_000)
+        assert page.locator("#before").get_attribute("src") != good_before
         browser.close()
 
 

@@ -29,6 +29,7 @@ const PRIVACY = {
 };
 let urls = [];
 let current = null;  // the last photo chosen: changing a setting colors it again
+let shown = null;  // the photo whose result is on screen: a bad file leaves it there
 let browserModel = null;  // where the model for coloring in this browser is, if the server has one
 
 async function loadSizes() {
@@ -105,9 +106,25 @@ async function colorOnServer(file, settings, sentHints, signal) {
   const answer = await request(form, signal);
   if (!answer.ok) {
     const problem = await answer.json().catch(() => ({}));
-    throw new Error(typeof problem.detail === "string" ? problem.detail : answer.statusText);
+    throw new Error(visitorWords(answer.status,
+                                 typeof problem.detail === "string" ? problem.detail : ""));
   }
   return answer.blob();
+}
+
+// The server's refusal in words a visitor understands (its details name options of the
+// command line, such as --max-pixels, that a visitor cannot set).
+function visitorWords(status, detail) {
+  if (status === 413) {
+    return /too long and thin/.test(detail) ? "it is too long and thin to color"
+      : "it is larger than this server takes";
+  }
+  if (status === 415) {
+    return "it is not an image the server can read (JPEG, PNG, WebP, TIFF, BMP or GIF)";
+  }
+  if (status === 422 && !/^hint/.test(detail)) return "the image is damaged or cut short";
+  if (status === 504) return "coloring it took too long";
+  return detail || `the server answered ${status}`;
 }
 
 async function colorize(file) {
@@ -159,12 +176,21 @@ async function colorize(file) {
     hintsBox.hidden = hintsBox.dataset.available !== "true";
     compare.classList.toggle("hinting", !hintsBox.hidden);
     fitBefore();
+    shown = file;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     setStatus(`Done in ${seconds} s. Drag the slider to compare.`);
   } catch (error) {
     if (controller.signal.aborted) return;  // superseded: the newer request reports
-    result.hidden = true;
-    setStatus(`Could not color ${file.name}: ${error.message}`, "error");
+    const reason = error instanceof DOMException ? "this browser cannot read it as an image"
+      : error.message;
+    if (shown && shown !== file) {  // the last good result stays, and settings recolor it
+      current = shown;
+      result.classList.remove("stale");
+      setStatus(`Could not color ${file.name}: ${reason}. The last photo stays.`, "error");
+    } else {
+      result.hidden = true;
+      setStatus(`Could not color ${file.name}: ${reason}.`, "error");
+    }
   } finally {
     clearInterval(ticker);
     if (pending && pending.controller === controller) pending = null;
@@ -196,6 +222,11 @@ slider.addEventListener("input", () => { beforeClip.style.width = `${slider.valu
 window.addEventListener("resize", fitBefore);
 
 function choose(file) {
+  if (file.type && !file.type.startsWith("image/")) {  // text dropped, say: nothing changes
+    setStatus(`${file.name} is not a photo: choose a JPEG, PNG, WebP, TIFF, BMP or GIF file.`,
+              "error");
+    return;
+  }
   removeAllHints();  // hints belong to the photo they were put on
   colorize(file);
 }
