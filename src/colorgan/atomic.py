@@ -32,11 +32,12 @@ def atomic_write(path: Path, write: Callable[[Path], None], replace: bool = True
     replace False a file already at `path` stays and FileExistsError is raised: the first
     writer wins, atomically (a hard link never replaces)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
-                                         suffix=".tmp")
-    os.close(handle)
-    temporary_path = Path(temporary)
-    try:
+    temporary_path = None
+    try:  # from its creation on: a Ctrl-C or SIGTERM at any point still removes it
+        handle, temporary = tempfile.mkstemp(dir=path.parent,
+                                             prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        temporary_path = Path(temporary)
+        os.close(handle)
         write(temporary_path)
         os.chmod(temporary_path, FILE_MODE)
         with open(temporary_path, "rb") as written:
@@ -46,7 +47,8 @@ def atomic_write(path: Path, write: Callable[[Path], None], replace: bool = True
         else:
             _link_unless_taken(temporary_path, path)
     finally:
-        temporary_path.unlink(missing_ok=True)
+        if temporary_path is not None:
+            temporary_path.unlink(missing_ok=True)
 
 
 def _link_unless_taken(temporary: Path, path: Path) -> None:
