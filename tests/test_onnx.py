@@ -219,8 +219,10 @@ def test_the_shipped_graphs_say_what_input_they_take_and_carry_no_build_paths():
 
 def test_no_tracked_text_names_a_path_of_the_machine_it_was_made_on():
     root = Path(__file__).parent.parent
-    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True,
-                             check=True).stdout.split()
+    listing = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True)
+    if listing.returncode != 0:
+        pytest.skip("not a git checkout: no list of tracked files")
+    tracked = listing.stdout.split()
     machine_paths = re.compile(r"(?<![\w.])/(?:work|root|home/\w+)/")
     offending = []
     for name in tracked:

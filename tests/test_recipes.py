@@ -2,6 +2,7 @@
 validates, and the shipped recipes stand on their own."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,10 @@ def test_the_shipped_recipes_extend_only_each_other_and_start_from_tracked_weigh
 
 
 def test_starting_weights_from_a_revision_are_read_from_git():
+    known = subprocess.run(["git", "cat-file", "-e", "5975405^{commit}"], cwd=ROOT,
+                           capture_output=True)
+    if known.returncode != 0:
+        pytest.skip("this checkout holds no history (a shallow clone)")
     with weights_file("git:5975405:src/colorgan/weights/default.json") as path:
         assert json.loads(path.read_text())["step"] == 1600  # v5's export
     assert not path.exists()  # the temporary copy is gone after
