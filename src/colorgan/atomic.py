@@ -51,6 +51,15 @@ def atomic_write(path: Path, write: Callable[[Path], None], replace: bool = True
             temporary_path.unlink(missing_ok=True)
 
 
+def file_in_the_way(folder: Path) -> Path | None:
+    """The file that stands where `folder` or one of its parents must be (so nothing can be
+    written there), or None."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            return None if path.is_dir() else path
+    return None
+
+
 def _link_unless_taken(temporary: Path, path: Path) -> None:
     try:
         os.link(temporary, path)

@@ -18,8 +18,9 @@ MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grays
 MAX_HINTS = 256  # color hints on one photo
 LR_SCHEDULES = ("constant", "cosine")
 LOSS_SPACES = ("lab", "rgb")
-# Validation measures a run can keep its best step by (training.validation knows which way).
-SELECTABLE_MEASURES = ("psnr", "auc_rebalanced", "top1", "kl", "hue_distance")
+# Validation measures a run can keep its best step by, and whether higher is better.
+SELECTABLE_MEASURES = {"psnr": True, "auc_rebalanced": True, "top1": True, "kl": False,
+                       "hue_distance": False}
 
 
 @dataclass
@@ -73,7 +74,7 @@ class TrainConfig:
     # Keep the exported weights of every validated step (snapshots/), to choose among them
     # afterwards by measures too slow for the loop (colorgan evaluate).
     keep_snapshots: bool = False
-    # The validation measure that picks best.safetensors (colorgan.training.validation.SELECTABLE).
+    # The validation measure that picks best.safetensors (one of SELECTABLE_MEASURES).
     select_by: str = "psnr"
     # A generator that takes color hints trains with simulated ones (training.hint_simulation):
     # none on this share of crops, and on this share of the others where its colors are most

@@ -5,6 +5,8 @@ import argparse
 import math
 from pathlib import Path
 
+from colorgan.atomic import file_in_the_way
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # as a shell reports a process stopped by Ctrl-C
 
@@ -42,11 +44,9 @@ POSITIVE = number(float, above=0)
 
 def check_output_folder(folder: Path) -> None:
     """An output folder that is a file, or lies under one, is a usage error."""
-    for path in (folder, *folder.parents):
-        if path.exists():
-            if not path.is_dir():
-                raise UsageError(f"-o {folder}: {path} is a file, not a folder")
-            return
+    blocking = file_in_the_way(folder)
+    if blocking is not None:
+        raise UsageError(f"-o {folder}: {blocking} is a file, not a folder")
 
 
 def add_backend(parser: argparse.ArgumentParser) -> None:

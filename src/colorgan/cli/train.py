@@ -97,7 +97,7 @@ def add(commands: argparse._SubParsersAction) -> None:
                         help="photos to score (PSNR, colorfulness, hue distance, rebalanced "
                              "AuC, the judge's top-1 and KL) at every checkpoint; the "
                              "best-scoring weights are kept as best.safetensors")
-    parser.add_argument("--select-by", choices=SELECTABLE_MEASURES,
+    parser.add_argument("--select-by", choices=tuple(SELECTABLE_MEASURES),
                         help="the validation measure that picks best.safetensors (default "
                              f"{defaults.select_by}; docs/MEASURES.md)")
     parser.add_argument("--keep-snapshots", action="store_true",

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from colorgan.inference.planes import image_to_tensor
+
 JUDGE_ENCODER = "efficientnet-lite2"
 JUDGE_SIDE = 260  # EfficientNet-Lite2's input resolution
 # The TensorFlow EfficientNet-Lite models were trained on (pixel - 127) / 128.
@@ -69,8 +71,7 @@ def _judge_input(image: np.ndarray) -> torch.Tensor:
     photo = photo.resize((width, height), Image.Resampling.BICUBIC)
     left, top = (width - JUDGE_SIDE) // 2, (height - JUDGE_SIDE) // 2
     photo = photo.crop((left, top, left + JUDGE_SIDE, top + JUDGE_SIDE))
-    pixels = torch.from_numpy(np.asarray(photo, dtype=np.float32) / 255.0).permute(2, 0, 1)
-    return (pixels - PIXEL_MEAN) / PIXEL_STD
+    return (image_to_tensor(photo) - PIXEL_MEAN) / PIXEL_STD
 
 
 def semantic_agreement(seen: Sight, truth: Sight) -> dict[str, np.ndarray]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from colorgan.atomic import file_in_the_way
 from colorgan.inference.colorize import check_vividness, read_model
 from colorgan.inference.onnx_model import automatic_form, export_onnx
 from colorgan.models.files import WEIGHTS_NAME, export_generator
@@ -83,11 +84,9 @@ def _check_target(model: Path, output: Path, share_weights: bool,
                                 "write it to another file")
         if path.is_dir():
             raise ExportRefused(f"{path} is a folder; name the file to write")
-    for folder in (output.parent, *output.parent.parents):
-        if folder.exists():
-            if not folder.is_dir():
-                raise ExportRefused(f"{output}: {folder} is a file, not a folder")
-            break
+    blocking = file_in_the_way(output.parent)
+    if blocking is not None:
+        raise ExportRefused(f"{output}: {blocking} is a file, not a folder")
 
 
 def _apply(changes: ExportChanges, weights: dict[str, torch.Tensor], config: dict) -> None:

@@ -25,8 +25,6 @@ from colorgan.inference.imageio import open_image
 from colorgan.settings import DEFAULT_WORKING_SIZE, SELECTABLE_MEASURES
 
 VALIDATION_HINTS = 10
-# Whether higher is better for each measure a run can keep its best step by.
-SELECTABLE = dict(zip(SELECTABLE_MEASURES, (True, True, True, False, False), strict=True))
 
 
 class ValidationSet:
@@ -90,6 +88,6 @@ def is_better(scores: dict[str, float], best: dict[str, float] | None, measure: 
     """Whether these scores beat the best so far on the measure (any beats none)."""
     if best is None or measure not in best:
         return True
-    if SELECTABLE[measure]:
+    if SELECTABLE_MEASURES[measure]:
         return scores[measure] > best[measure]
     return scores[measure] < best[measure]
