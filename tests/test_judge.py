@@ -1,9 +1,16 @@
 import numpy as np
 import pytest
+import torch
+from PIL import Image
 from skimage import data
 
+from colorgan.color import rgb_to_model
 from colorgan.evaluation.evaluate import GRAY_BASELINE, evaluate
 from colorgan.evaluation.judge import Judge, frechet_distance, semantic_agreement
+from colorgan.inference.planes import image_to_tensor
+from colorgan.settings import TrainConfig
+from colorgan.training.semantic import JudgeLoss
+from colorgan.training.trainer import Trainer
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +57,36 @@ def test_evaluate_with_the_judge_reports_its_measures_for_every_row(photo_folder
         assert 0 <= summary[name]["top1"] <= summary[name]["top5"] <= 1
     assert np.isnan(summary[GRAY_BASELINE]["hue_distance"])
     assert evaluation.to_json()["models"][GRAY_BASELINE]["hue_distance"] is None
+
+
+
+def model_planes(photos: list[np.ndarray], side: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Photos as the model's (luminance, chroma) batch, each resized to side x side."""
+    return rgb_to_model(torch.stack([image_to_tensor(Image.fromarray(photo).resize((side, side)))
+                                     for photo in photos]))
+
+
+def test_the_judge_loss_is_zero_for_the_true_colors_and_pulls_wrong_ones_toward_them():
+    loss = JudgeLoss()
+    luminance, chroma = model_planes([data.chelsea(), data.coffee()], 96)
+    same = loss(luminance, chroma, chroma)
+    assert same["semantic"].item() == pytest.approx(0, abs=1e-5)
+    assert same["perceptual"].item() == pytest.approx(0, abs=1e-6)
+    wrong = chroma.flip(0).clone().requires_grad_(True)  # each photo in the other's colors
+    losses = loss(luminance, wrong, chroma)
+    assert losses["semantic"].item() > 0.01 and losses["perceptual"].item() > 0
+    losses["semantic"].backward()
+    assert wrong.grad.abs().sum() > 0
+    assert all(parameter.grad is None for parameter in loss.parameters())
+
+
+def test_a_run_with_the_judge_losses_logs_them_and_trains_the_generator(tmp_path):
+    trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, semantic_weight=1.0,
+                                  perceptual_weight=0.5))
+    batch = model_planes([data.astronaut()] * 2, 64)
+    trainer.next_batch = lambda: batch
+    before = {name: p.clone() for name, p in trainer.generator.named_parameters()}
+    losses = trainer.pretrain_step()
+    assert {"l1", "semantic", "perceptual"} <= set(losses) and losses["semantic"] > 0
+    assert any(not torch.equal(before[name], p)
+               for name, p in trainer.generator.named_parameters())

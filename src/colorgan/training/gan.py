@@ -6,7 +6,7 @@ images, then the generator on all."""
 import torch
 
 from colorgan.training.losses import adversarial_loss
-from colorgan.training.reconstruction import colorfulness_term, reconstruct
+from colorgan.training.reconstruction import reconstruct, side_losses
 
 
 def paired_step(trainer) -> dict[str, float]:
@@ -58,6 +58,6 @@ def _generator_loss(trainer, luminance: torch.Tensor, fake: torch.Tensor,
     # The unwrapped discriminator: its gradients here are discarded, not synchronized.
     adversarial = adversarial_loss(trainer.discriminator(luminance, fake), True)
     total = (trainer.setting("gan_weight") * adversarial
-             + trainer.setting("l1_weight") * (losses["l1"] + colorfulness_term(trainer, losses))
+             + trainer.setting("l1_weight") * (losses["l1"] + side_losses(trainer, losses))
              + trainer.setting("bins_weight") * losses.get("bins", 0.0))
     return {"g_total": total, "g_adv": adversarial, **losses}

@@ -14,7 +14,7 @@ from colorgan.training.losses import colorfulness_loss, reconstruction_loss
 def reconstruct(trainer, luminance: torch.Tensor, chroma: torch.Tensor
                 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The generator's chroma for a batch and its reconstruction losses (L1, binned if it
-    is, and colorfulness if it is weighted)."""
+    is, and colorfulness and the judge's if they are weighted)."""
     config = trainer.config
     seen_in = luminance if config.loss_space == "rgb" else None
     hints = batch_hints(trainer, luminance, chroma) if trainer.takes_hints else None
@@ -31,22 +31,27 @@ def reconstruct(trainer, luminance: torch.Tensor, chroma: torch.Tensor
         if hints is not None and config.colorfulness_hint_free:
             counted = ~hinted(hints)
         losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma, counted)
+    if trainer.judge_loss is not None:
+        losses.update(trainer.judge_loss(luminance, fake, chroma))
     return fake, losses
 
 
-def colorfulness_term(trainer, losses: dict[str, torch.Tensor]) -> torch.Tensor | float:
-    """The colorfulness loss as weighted, or 0 when it is not taken."""
-    return trainer.config.colorfulness_weight * losses.get("colorfulness", 0.0)
+def side_losses(trainer, losses: dict[str, torch.Tensor]) -> torch.Tensor | float:
+    """The colorfulness and the judge's losses as weighted, or 0 when none is taken."""
+    config = trainer.config
+    return (config.colorfulness_weight * losses.get("colorfulness", 0.0)
+            + config.semantic_weight * losses.get("semantic", 0.0)
+            + config.perceptual_weight * losses.get("perceptual", 0.0))
 
 
 def reconstruction_step(trainer) -> dict[str, float]:
     """Generator alone on one batch: its own reconstruction loss (binned, else L1) plus the
-    weighted colorfulness loss."""
+    weighted colorfulness and judge's losses."""
     luminance, chroma = trainer.next_batch()
     with trainer.autocast():
         _, losses = reconstruct(trainer, luminance, chroma)
     main = losses["bins" if trainer.binned else "l1"]
-    trainer.update(trainer.optimizer_g, main + colorfulness_term(trainer, losses))
+    trainer.update(trainer.optimizer_g, main + side_losses(trainer, losses))
     return {name: value.item() for name, value in losses.items()}
 
 

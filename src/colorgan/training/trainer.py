@@ -96,6 +96,10 @@ class Trainer:
         self.chroma_histogram: torch.Tensor | None = None
         if config.init_weights:
             self._load_matching_weights(config.init_weights)
+        self.judge_loss = None
+        if config.semantic_weight or config.perceptual_weight:
+            from colorgan.training.semantic import JudgeLoss
+            self.judge_loss = JudgeLoss(self.device)
         self.ema = None
         if config.ema_decay:
             self.ema = AveragedModel(self.generator, use_buffers=True,

@@ -1,0 +1,40 @@
+"""Semantic and perceptual losses from a frozen ImageNet classifier (ChromaGAN's class term,
+DDColor's perceptual term): the colorized crop should look, to the classifier, like its true
+photo. The classifier is the judge of `colorgan evaluate` (EfficientNet-Lite2), run on the
+training crops as they are; its weights never change.
+
+A classifier can be pleased by a cast that hides wrong hues (issue 49 measured one), so these
+terms are meant beside a loss that holds the colors themselves (the rebalanced bins), with
+weights chosen by measurement."""
+
+import torch
+from torch import nn
+from torch.nn import functional
+
+from colorgan.color import model_to_rgb
+from colorgan.evaluation.judge import PIXEL_MEAN, PIXEL_STD, Judge
+
+
+class JudgeLoss(nn.Module):
+    """KL of the judge's classes on the colorized crop from those on the true one, and the
+    mean squared difference of its last feature maps, per batch."""
+
+    def __init__(self, device: str | torch.device = "cpu"):
+        super().__init__()
+        self.network = Judge(device).network
+
+    def _sight(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.network.extract_features((rgb - PIXEL_MEAN) / PIXEL_STD)
+        return features, self.network._fc(features.mean(dim=(2, 3)))
+
+    def forward(self, luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor
+                ) -> dict[str, torch.Tensor]:
+        """{"semantic": KL(true classes || colorized classes), "perceptual": feature MSE}."""
+        with torch.no_grad():
+            true_features, true_logits = self._sight(
+                model_to_rgb(luminance.float(), target.float()))
+        features, logits = self._sight(model_to_rgb(luminance.float(), predicted.float()))
+        semantic = functional.kl_div(functional.log_softmax(logits, dim=1),
+                                     functional.log_softmax(true_logits, dim=1),
+                                     log_target=True, reduction="batchmean")
+        return {"semantic": semantic, "perceptual": functional.mse_loss(features, true_features)}
