@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from colorgan.inference.colorize import Colorizer
-from colorgan.server.app import Busy, ServerLimits, WorkerPool, create_app
+from colorgan.server.app import ServerLimits, create_app
+from colorgan.server.pool import Abandoned, Busy, WorkerPool
 from colorgan.server.guards import UploadLimit
 from colorgan.server.run import served_hosts
 from tests.conftest import color_photo, hinted_generator
@@ -172,16 +173,46 @@ def test_the_queue_counts_pixels_so_one_huge_photo_fills_it():
     release = threading.Event()
 
     async def scenario():
-        first = asyncio.ensure_future(pool.run(800, release.wait))
+        first = asyncio.ensure_future(pool.run(800, still_here, release.wait))
         await asyncio.sleep(0.05)
         with pytest.raises(Busy):
-            await pool.run(300, lambda: None)  # would be 1100 pixels waiting or in work
-        small = asyncio.ensure_future(pool.run(150, lambda: "small"))
+            await pool.run(300, still_here, lambda: None)  # 1100 pixels waiting or in work
+        small = asyncio.ensure_future(pool.run(150, still_here, lambda: "small"))
         release.set()
         return await first, await small
 
     assert asyncio.run(scenario()) == (True, "small")
     assert pool.in_flight == 0 and pool.pixels_in_flight == 0
+
+
+async def still_here() -> bool:
+    return False
+
+
+def test_queued_work_whose_client_left_never_runs_and_frees_its_slot_at_once():
+    pool = WorkerPool(ServerLimits(workers=1, queue=4))
+    release = threading.Event()
+    ran = []
+    left = asyncio.Event()
+
+    async def gone() -> bool:
+        return left.is_set()
+
+    async def scenario():
+        first = asyncio.ensure_future(pool.run(10, still_here, release.wait))
+        await asyncio.sleep(0.05)
+        queued = asyncio.ensure_future(pool.run(10, gone, lambda: ran.append("queued")))
+        await asyncio.sleep(0.05)
+        assert pool.in_flight == 2
+        left.set()  # the page moved on: its request was aborted
+        with pytest.raises(Abandoned):
+            await asyncio.wait_for(queued, 5)
+        assert pool.in_flight == 1  # while the first is still at work
+        release.set()
+        return await first
+
+    assert asyncio.run(scenario()) is True
+    assert ran == [] and pool.in_flight == 0
 
 
 @pytest.mark.slow

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 from tqdm import tqdm
 
 from colorgan.atomic import atomic_write
-from colorgan.color import gray_rgb, lightness, lightness_to_luminance, model_to_rgb, rgb_to_model
+from colorgan.color import compose_rgb, gray_rgb, lightness, model_to_rgb, rgb_to_model
 from colorgan.evaluation.degrade import age_luminance
 from colorgan.evaluation.judge import Judge, frechet_distance, semantic_agreement
 from colorgan.evaluation.known_colors import ground_truth_hints
@@ -77,9 +78,10 @@ def _mean(values: list[float]) -> float:
 
 
 def decolorized(photo: Image.Image) -> Image.Image:
-    """The photo with its lightness only: what the models get to see."""
+    """The photo with its lightness only: what the models get to see, composed from L as
+    every colorized photo is (color.compose_rgb), with no chroma."""
     light = lightness(to_planes(photo.convert("RGB")).values)
-    return tensor_to_image(gray_rgb(lightness_to_luminance(light)[None]))
+    return Image.fromarray(compose_rgb(light, torch.zeros(2, *light.shape)).numpy(), "RGB")
 
 
 def aged_pair(photo: Image.Image, seed: int) -> tuple[Image.Image, Image.Image]:

@@ -1,19 +1,18 @@
 """FastAPI app: the page at /, the HTTP API under /api, OpenAPI docs at /docs (served from
 the package: they work offline).
 
-Model work runs in a bounded worker pool off the event loop; when the pool and its queue are
-full the server answers 503 with Retry-After instead of piling up memory.
+Model work runs in a bounded worker pool off the event loop (server.pool); when the pool and
+its queue are full the server answers 503 with Retry-After instead of piling up memory, and
+work whose client has gone is dropped from the queue.
 """
 
-import asyncio
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import FastAPI, File, Form, HTTPException, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -37,6 +36,7 @@ from colorgan.server.guards import (
     UploadLimit,
 )
 from colorgan.server.limits import ServerLimits
+from colorgan.server.pool import Abandoned, Busy, WorkerPool
 from colorgan.settings import DEFAULT_WORKING_SIZE
 
 STATIC = Path(str(resources.files("colorgan.server") / "static"))
@@ -51,38 +51,6 @@ HINTS_FIELD = ('a JSON list of up to 256 hints, [{"x": 120, "y": 80, "color": "#
                "used, the photo keeps its lightness")
 # Multipart framing around the file: allowed on top of the upload limit.
 FORM_OVERHEAD = 64 * 1024
-
-
-class Busy(Exception):
-    """Every worker and queue slot is taken, or the work waiting is already too large."""
-
-
-class WorkerPool:
-    """A fixed number of model workers with a queue bounded in requests and in pixels: a
-    queue of ten 1 MP photos is short, a queue of two 25 MP ones is not."""
-
-    def __init__(self, limits: ServerLimits):
-        self.limits = limits
-        self.executor = ThreadPoolExecutor(max_workers=limits.workers,
-                                           thread_name_prefix="colorize")
-        self.in_flight = 0
-        self.pixels_in_flight = 0
-
-    async def run(self, pixels: int, work, *args):
-        """Run work(*args) on a worker; `pixels` is its size, counted against the queue."""
-        if (self.in_flight >= self.limits.workers + self.limits.queue
-                or (self.in_flight and self.pixels_in_flight + pixels > self.limits.queue_pixels)):
-            raise Busy
-        self.in_flight += 1
-        self.pixels_in_flight += pixels
-        future = self.executor.submit(work, *args)
-        # The slot frees when the work really ends, even after a timeout answered the client.
-        future.add_done_callback(lambda _: self._release(pixels))
-        return await asyncio.wait_for(asyncio.wrap_future(future), self.limits.timeout_seconds)
-
-    def _release(self, pixels: int) -> None:
-        self.in_flight -= 1
-        self.pixels_in_flight -= pixels
 
 
 def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
@@ -161,7 +129,8 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
         413: {"description": "upload or image too large"},
         415: {"description": "not an image"}, 422: {"description": "broken image"},
         503: {"description": "busy: retry later"}, 504: {"description": "took too long"}})
-    async def colorize(file: Annotated[UploadFile, File(description="the photo")],
+    async def colorize(request: Request,
+                       file: Annotated[UploadFile, File(description="the photo")],
                        size: Annotated[int, Form(ge=32, le=1024)] = DEFAULT_WORKING_SIZE,
                        vividness: Annotated[float | None, Form(ge=0, le=MAX_VIVIDNESS)] = None,
                        format: Annotated[Literal["png", "jpg"], Form()] = "png",
@@ -182,8 +151,10 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
             photo_hints = hints_from_json(hints) if hints else []
             pixels = image_pixels(content, limits.max_pixels)  # the header only: no work yet
             chosen = colorizer if vividness is None else colorizer.with_vividness(vividness)
-            encoded = await pool.run(pixels, _colorize_bytes, chosen, content, size,
-                                     file_format, limits.max_pixels, photo_hints)
+            encoded = await pool.run(pixels, request.is_disconnected, _colorize_bytes, chosen,
+                                     content, size, file_format, limits.max_pixels, photo_hints)
+        except Abandoned:  # nobody reads the answer; 499 as nginx logs a client that left
+            return Response(status_code=499)
         except Busy:
             raise HTTPException(503, "busy: too many photos in progress, retry shortly",
                                 headers={"Retry-After": "5"}) from None
