@@ -36,16 +36,21 @@ def shown_result(page) -> np.ndarray:
 def page_with_result(playwright, url: str, photo: Path, engine: str = "server"):
     """(browser, page): the page at url, after it colored the photo on the server or in the
     browser (engine)."""
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return browser, colored_page(browser.new_page(), url, photo, engine)
+
+
+def colored_page(page, url: str, photo: Path, engine: str = "server"):
+    """The page at url, after it colored the photo on the server or in the browser."""
     from playwright.sync_api import expect
 
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    page = browser.new_page()
     page.goto(url)
     expect(page.locator("#size option")).not_to_have_count(0)
     page.locator("#engine").select_option(engine)
     page.locator("#file").set_input_files(str(photo))
+    expect(page.locator("#result")).to_have_attribute("data-engine", engine, timeout=120_000)
     expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
-    return browser, page
+    return page
 
 
 @pytest.fixture
@@ -70,11 +75,11 @@ def test_upload_compare_and_download_in_a_real_browser(server_url, tmp_path):
         expect(page.locator("#status")).to_contain_text("Done")
         natural = page.eval_on_selector("#after", "img => [img.naturalWidth, img.naturalHeight]")
         assert natural == [320, 240]
-        slider = page.locator("#slider")
-        slider.focus()
+        divider = page.locator("#divider")
+        divider.focus()
         for _ in range(3):
             page.keyboard.press("ArrowRight")  # keyboard moves the comparison
-        assert slider.input_value() == "53"
+        expect(divider).to_have_attribute("aria-valuenow", "53")
         assert page.eval_on_selector("#before-clip", "e => e.style.width") == "53%"
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
         with page.expect_download() as download_info:
@@ -279,12 +284,15 @@ def test_coloring_in_the_browser_uploads_nothing_and_matches_the_server(server_u
     photo = tmp_path / "odd.png"
     color_photo(5, (257, 191)).convert("L").save(photo)  # odd sides: padding and resizing
     with sync_playwright() as playwright:
-        browser, page = page_with_result(playwright, server_url, photo, engine="browser")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        fetched = []  # the page's requests and its worker's
+        context.on("request", lambda request: fetched.append(request.url.split("?")[0]))
+        page = colored_page(context.new_page(), server_url, photo, "browser")
         shown = shown_result(page)
         said = page.locator("header").inner_text()
         page.locator("#engine").select_option("server")
         said_for_server = page.locator("header").inner_text()
-        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
         browser.close()
     assert f"{server_url}/api/model.onnx" in fetched
     assert f"{server_url}/api/model.weights" in fetched  # the weights the ONNX file reads
@@ -296,3 +304,200 @@ def test_coloring_in_the_browser_uploads_nothing_and_matches_the_server(server_u
                           timeout=60)
     wanted = np.asarray(Image.open(io.BytesIO(expected.content)).convert("RGB"))
     assert np.abs(shown.astype(int) - wanted).max() <= 1
+
+
+def box_of(page, selector: str) -> dict:
+    return page.locator(selector).bounding_box()
+
+
+def test_on_a_laptop_the_photo_fills_the_screen_with_a_divider_and_the_controls_beside_it(
+        server_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(server_url)
+        expect(page.locator("#size option")).not_to_have_count(0)
+        expect(page.locator("#another")).to_be_hidden()  # nothing to replace yet
+        page.locator(".example", has_text="Astronaut").click()  # an example, one click
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        page.screenshot(path=str(tmp_path / "laptop.png"))
+        natural = page.eval_on_selector("#after", "img => [img.naturalWidth, img.naturalHeight]")
+        photo = box_of(page, "#after")
+        expect(page.locator("#drop")).to_be_hidden()  # the drop zone gave way ...
+        expect(page.locator("#another")).to_be_visible()  # ... to a small control
+        for label in ("Original", "Colorized"):
+            expect(page.locator(".tag", has_text=label)).to_be_visible()
+        controls = [box_of(page, selector) for selector in
+                    ("#vividness", "#download", "#another", "#size")]
+        # The divider follows a drag on the picture.
+        divider = box_of(page, "#divider")
+        page.mouse.move(divider["x"] + divider["width"] / 2, photo["y"] + photo["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(photo["x"] + photo["width"] * 0.25, photo["y"] + photo["height"] / 2,
+                        steps=5)
+        page.mouse.up()
+        dragged = int(page.locator("#divider").get_attribute("aria-valuenow"))
+        clip = page.eval_on_selector("#before-clip", "e => e.getBoundingClientRect().width")
+        browser.close()
+    assert natural == [512, 512]
+    # Fitted to the screen: never taller than the window, and larger than the photo itself.
+    assert photo["y"] + photo["height"] <= 800 and photo["height"] > 600
+    for box in controls:  # every control beside the photo, without scrolling
+        assert box["x"] >= photo["x"] + photo["width"] and box["y"] + box["height"] <= 800
+    assert 23 <= dragged <= 27 and abs(clip - photo["width"] * dragged / 100) <= 2
+
+
+def test_on_a_phone_one_column_large_targets_and_a_divider_dragged_by_touch(server_url,
+                                                                           tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "tall.png"
+    color_photo(8, (300, 450)).convert("L").save(photo)  # a portrait photo
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                      is_mobile=True, device_scale_factor=2)
+        page = colored_page(context.new_page(), server_url, photo)
+        page.screenshot(path=str(tmp_path / "phone.png"))
+        picture, panel = box_of(page, "#after"), box_of(page, ".panel")
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        small = page.evaluate("""() => [...document.querySelectorAll(
+            'button:not([hidden]), select, a.button:not([hidden]), input[type=range]')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.id || e.textContent.trim(), e.getBoundingClientRect().height])
+            .filter(([, height]) => height < 44)""")
+        divider = box_of(page, "#divider")
+        touch = context.new_cdp_session(page)
+        middle_y = picture["y"] + picture["height"] / 2
+        for kind, x in (("touchStart", divider["x"] + divider["width"] / 2),
+                        ("touchMove", picture["x"] + picture["width"] * 0.5),
+                        ("touchMove", picture["x"] + picture["width"] * 0.8),
+                        ("touchEnd", None)):
+            points = [] if x is None else [{"x": x, "y": middle_y}]
+            touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+        expect(page.locator("#divider")).not_to_have_attribute("aria-valuenow", "50")
+        dragged = int(page.locator("#divider").get_attribute("aria-valuenow"))
+        browser.close()
+    assert overflow <= 390  # the texts fit: nothing scrolls sideways
+    assert panel["y"] >= picture["y"] + picture["height"]  # one column: controls under it
+    assert picture["height"] <= 0.7 * 844 + 1
+    assert small == []  # every touch target at least 44 px
+    assert 75 <= dragged <= 85
+
+
+def contrast(first: tuple, second: tuple) -> float:
+    """WCAG contrast ratio of two sRGB colors (0-255)."""
+    def luminance(color):
+        linear = [(c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4)
+                  for c in color]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_keyboard_users_add_move_and_remove_hints_and_see_where_the_focus_is(server_url,
+                                                                            tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "street.png"
+    color_photo(21, (200, 150)).convert("L").save(photo)
+    with sync_playwright() as playwright:
+        browser, page = page_with_result(playwright, server_url, photo)
+        result = page.locator("#result")
+        page.locator("#add-hint").focus()
+        page.keyboard.press("Enter")  # a hint at the middle of the photo, focused
+        marker = page.locator(".hint-marker")
+        expect(marker).to_be_focused()
+        expect(marker).to_have_attribute("aria-label", "Hint 1 at (100, 75), #c0392b")
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        expect(marker).to_have_attribute("aria-label", "Hint 1 at (106, 75), #c0392b")
+        expect(result).to_have_attribute("data-hints", "1", timeout=60_000)
+        ring = page.eval_on_selector(".hint-marker", """e => {
+            const style = getComputedStyle(e);
+            return [style.outlineStyle, style.outlineWidth, style.outlineColor]; }""")
+        swatch = page.eval_on_selector("#hint-list .swatch", "e => e.style.background")
+        page.keyboard.press("Delete")
+        expect(page.locator("#hint-list li")).to_have_count(0)
+        expect(page.locator("#add-hint")).to_be_focused()  # the keyboard user keeps a place
+        expect(result).to_have_attribute("data-hints", "0", timeout=60_000)
+        page.locator("#vividness").focus()
+        slider_ring = page.eval_on_selector("#vividness",
+                                            "e => getComputedStyle(e).outlineColor")
+        browser.close()
+    assert ring[0] == "solid" and float(ring[1].rstrip("px")) >= 2
+    for color in (ring[2], slider_ring):
+        levels = tuple(int(value) for value in color[color.index("(") + 1:-1].split(","))
+        assert contrast(levels, (255, 255, 255)) >= 3, color
+    assert swatch in ("rgb(192, 57, 43)", "#c0392b")  # the list shows each hint's color
+
+
+def test_in_browser_coloring_keeps_the_page_responsive_and_the_model_cached(server_url,
+                                                                           tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    small, large, tiff = tmp_path / "small.png", tmp_path / "large.png", tmp_path / "old.tif"
+    color_photo(6, (120, 90)).convert("L").save(small)
+    color_photo(7, (4000, 3000)).convert("L").save(large)  # 12 MP
+    color_photo(9, (120, 90)).convert("L").save(tiff)
+    model_files = ("/api/model.onnx", "/api/model.weights", "ort-wasm-simd-threaded.wasm")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        fetched = []
+        context.on("request", lambda request: fetched.append(request.url))
+        page = colored_page(context.new_page(), server_url, small, "browser")
+        first_visit = list(fetched)
+        fetched.clear()
+        page = colored_page(page, server_url, small, "browser")  # the second visit
+        second_visit = list(fetched)
+        # The main thread keeps running its timers while the worker colors 12 MP.
+        page.evaluate("""() => {
+            window.gaps = [];
+            let last = performance.now();
+            window.ticker = setInterval(() => {
+                const now = performance.now();
+                gaps.push(now - last);
+                last = now;
+            }, 20);
+        }""")
+        page.locator("#file").set_input_files(str(large))
+        expect(page.locator("#status")).to_contain_text("Done", timeout=120_000)
+        natural = page.eval_on_selector("#after", "img => img.naturalWidth")
+        gaps = page.evaluate("() => { clearInterval(ticker); return gaps; }")
+        page.locator("#file").set_input_files(str(tiff))
+        expect(page.locator("#status")).to_contain_text("cannot read TIFF", timeout=30_000)
+        kept = page.eval_on_selector("#after", "img => img.naturalWidth")
+        browser.close()
+    assert all(any(name in url for url in first_visit) for name in model_files)
+    assert not [url for url in second_visit if any(name in url for name in model_files)]
+    assert natural == 4000 and len(gaps) > 20
+    assert max(gaps) < 500, sorted(gaps)[-5:]  # coloring 12 MP on the main thread froze ~3 s
+    assert kept == 4000  # a photo the browser cannot read leaves the last one on screen
+
+
+def test_on_a_network_address_the_page_logs_no_error_and_says_it_uses_one_thread(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from colorgan.server.run import network_addresses
+
+    address = next((found for found in sorted(network_addresses())
+                    if "." in found and not found.startswith("127.")), None)
+    if address is None:
+        pytest.skip("this machine has no IPv4 network address besides loopback")
+    photo = tmp_path / "small.png"
+    color_photo(12, (96, 64)).convert("L").save(photo)
+    with running_server("--device", "cpu", "--host", "0.0.0.0") as (url, _), \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        messages = []
+        page.on("console", lambda message: messages.append((message.type, message.text)))
+        page.on("pageerror", lambda error: messages.append(("error", str(error))))
+        page = colored_page(page, url.replace("127.0.0.1", address), photo, "browser")
+        note = page.locator("#engine-note").inner_text()
+        browser.close()
+    assert [text for kind, text in messages if kind == "error"] == []
+    assert "one thread" in note

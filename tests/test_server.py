@@ -15,8 +15,8 @@ from PIL import Image
 
 from colorgan.inference.colorize import Colorizer
 from colorgan.server.app import ServerLimits, create_app
-from colorgan.server.pool import Abandoned, Busy, WorkerPool
 from colorgan.server.guards import UploadLimit
+from colorgan.server.pool import Abandoned, Busy, WorkerPool
 from colorgan.server.run import served_hosts
 from tests.conftest import color_photo, hinted_generator
 from tests.servers import running_server
@@ -106,6 +106,7 @@ class SlowColorizer:
 
     def __init__(self, real: Colorizer, seconds: float):
         self.real, self.seconds, self.config = real, seconds, real.config
+        self.onnx_file = self.onnx_weights = None
 
     def with_vividness(self, vividness):
         return self
@@ -308,7 +309,15 @@ def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
     assert weights["path"] == colorizer.onnx_weights.name == "default.safetensors"
     assert client.get(weights["url"]).content == colorizer.onnx_weights.read_bytes()
     paths = client.get("/openapi.json").json()["paths"]
-    assert where in paths and weights["url"] in paths
+    # The URLs name the model's version, so a page's cache of another model is not used.
+    (path, version), (weights_path, weights_version) = (url.split("?v=") for url in
+                                                        (where, weights["url"]))
+    assert path in paths and weights_path in paths
+    assert version == weights_version and len(version) == 16
+    other = Colorizer(colorizer.generator, colorizer.config)
+    other.onnx_file, other.onnx_weights = colorizer.onnx_file, None
+    assert local_client(create_app(other)).get("/api/models").json()[
+        "browser_model"] != where
     for asset in ("ort.wasm.min.js", "ort-wasm-simd-threaded.mjs",
                   "ort-wasm-simd-threaded.wasm"):  # the runtime, from the package
         vendored = client.get(f"/static/vendor/onnxruntime-web/{asset}")
@@ -327,6 +336,19 @@ def test_the_page_gets_the_model_as_onnx_to_color_in_the_browser(colorizer):
 
 
 SECURITY_HEADERS = ("x-content-type-options", "x-frame-options", "content-security-policy")
+
+
+def test_the_page_is_isolated_only_where_browsers_honour_it(colorizer):
+    # Elsewhere a browser ignores the isolation headers and logs an error for them.
+    app = create_app(colorizer, hosts=["*"])
+    for base, isolated in (("http://127.0.0.1:8000", True), ("http://[::1]", True),
+                           ("http://localhost:8000", True), ("http://127.0.1.1", True),
+                           ("http://photos.lan:8000", False), ("http://127.0.0.1.nip.io", False),
+                           ("http://192.168.1.20", False), ("https://photos.lan", True)):
+        headers = TestClient(app, base_url=base).get("/").headers
+        assert ("cross-origin-opener-policy" in headers) is isolated, base
+        assert ("cross-origin-embedder-policy" in headers) is isolated, base
+        assert "content-security-policy" in headers
 
 
 def test_only_the_hosts_a_server_serves_are_answered_against_dns_rebinding(colorizer):

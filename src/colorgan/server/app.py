@@ -6,6 +6,7 @@ its queue are full the server answers 503 with Retry-After instead of piling up 
 work whose client has gone is dropped from the queue.
 """
 
+import hashlib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -61,6 +62,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
                   description="Color black-and-white photos with a GAN.",
                   docs_url=None, redoc_url=None)  # /docs is served below, without a CDN
     pool = WorkerPool(limits)
+    version = f"?v={model_version(colorizer)}" if colorizer.onnx_file else ""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger")
     # The last added runs first: headers go on every answer, the guards' refusals included.
@@ -96,9 +98,11 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
                 "formats": list(FORMATS), "max_upload_bytes": limits.max_upload_bytes,
                 "max_pixels": limits.max_pixels, "hints": colorizer.takes_hints,
                 "max_hints": MAX_HINTS,
-                "browser_model": BROWSER_MODEL_PATH if colorizer.onnx_file else None,
+                # The URLs name the model's version: the page's cache of an older one is not
+                # taken for this one.
+                "browser_model": BROWSER_MODEL_PATH + version if colorizer.onnx_file else None,
                 "browser_model_weights": {"path": colorizer.onnx_weights.name,
-                                          "url": BROWSER_WEIGHTS_PATH}
+                                          "url": BROWSER_WEIGHTS_PATH + version}
                 if colorizer.onnx_weights else None}
 
     @app.get(BROWSER_MODEL_PATH, response_class=FileResponse, responses={
@@ -173,6 +177,16 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
                         headers={"Content-Disposition": attachment(f"{stem}-color.{format}")})
 
     return app
+
+
+def model_version(colorizer: Colorizer) -> str:
+    """A short digest of the model's ONNX form and the weights it reads."""
+    digest = hashlib.sha256()
+    for path in (colorizer.onnx_file, colorizer.onnx_weights):
+        if path is not None:
+            with open(path, "rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()[:16]
 
 
 def attachment(name: str) -> str:

@@ -3,6 +3,7 @@ guards' own refusals included), the Host allowlist against DNS rebinding, the up
 on the bytes that actually arrive, and the timeout for a body that stops arriving."""
 
 import asyncio
+import ipaddress
 from collections.abc import Iterable
 
 from fastapi.responses import JSONResponse
@@ -14,15 +15,17 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 class SecurityHeaders:
     """Headers that stop browsers from sniffing types, framing the page or running foreign
-    scripts, on every answer."""
+    scripts, on every answer; and, where a browser honours them, those that isolate the page.
 
+    onnxruntime-web runs its threads in workers that share memory, which needs a cross-origin
+    isolated page. Browsers grant that only to a trustworthy origin (this computer, or HTTPS)
+    and log an error for the headers anywhere else, so they are sent only there."""
+
+    ISOLATION = [(b"cross-origin-opener-policy", b"same-origin"),
+                 (b"cross-origin-embedder-policy", b"require-corp")]
     HEADERS = [(b"x-content-type-options", b"nosniff"),
                (b"x-frame-options", b"DENY"),
                (b"referrer-policy", b"no-referrer"),
-               # onnxruntime-web compiles its WebAssembly and runs its threads in workers
-               # that share memory, which needs a cross-origin isolated page.
-               (b"cross-origin-opener-policy", b"same-origin"),
-               (b"cross-origin-embedder-policy", b"require-corp"),
                (b"content-security-policy",
                 b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' "
                 b"blob: data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
@@ -35,9 +38,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        headers = self.HEADERS + (self.ISOLATION if trustworthy(scope) else [])
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *self.HEADERS]}
+                message = {**message, "headers": [*message.get("headers", []), *headers]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -112,6 +117,20 @@ class AllowedHosts:
                                          f"{header[:100]!r}; start it with --allow-host NAME "
                                          "to serve that name"}, 400)
         await answer(scope, receive, send)
+
+
+def trustworthy(scope) -> bool:
+    """Whether a browser counts the page's origin as potentially trustworthy (the W3C Secure
+    Contexts rule): HTTPS, or a loopback host."""
+    if scope.get("scheme") == "https":
+        return True
+    host = host_name(dict(scope["headers"]).get(b"host", b"").decode("latin-1"))
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def host_name(header: str) -> str:

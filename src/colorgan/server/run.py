@@ -49,7 +49,8 @@ WILDCARD_ADDRESSES = ("", "0.0.0.0", "::")
 
 def served_hosts(bound: str, extra: Sequence[str] = ()) -> list[str]:
     """The Host names a server bound to `bound` answers: the loopback names, the bound name,
-    and those given; bound to every address, also this machine's own name and addresses."""
+    and those given; bound to every address, also this machine's own name and addresses (those
+    its name resolves to, and the one it reaches its network from)."""
     hosts = [*LOOPBACK_HOSTS, *extra]
     if bound not in WILDCARD_ADDRESSES:
         return [*hosts, bound]
@@ -58,7 +59,23 @@ def served_hosts(bound: str, extra: Sequence[str] = ()) -> list[str]:
         addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
     except OSError:  # a machine whose own name does not resolve
         addresses = set()
+    addresses.update(network_addresses())
     return [*hosts, name, socket.getfqdn(), *sorted(addresses)]
+
+
+def network_addresses() -> set[str]:
+    """The addresses this machine reaches its networks from (IPv4, IPv6), where it has them:
+    on many machines the name resolves to loopback alone, yet visitors come by these."""
+    found = set()
+    for family, documentation_address in ((socket.AF_INET, "192.0.2.1"),
+                                          (socket.AF_INET6, "2001:db8::1")):
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.connect((documentation_address, 9))  # picks a route; sends nothing
+            except OSError:
+                continue
+            found.add(probe.getsockname()[0])
+    return found
 
 
 def serve(host: str, port: int, colorizer: Colorizer, limits: ServerLimits,

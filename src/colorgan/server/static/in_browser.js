@@ -1,10 +1,10 @@
-// Coloring in the page itself with onnxruntime-web, so the photo never leaves the computer.
-// The same steps as colorgan.colorize.Colorizer with the ONNX backend: CIE L of the photo,
-// scaled to the working shape (antialiased bilinear), the model's chroma, upsampled and
-// joined with the full-resolution L; kornia's formulas for the color conversions.
+// Coloring in the browser itself with onnxruntime-web, so the photo never leaves the
+// computer: the steps, run by color_worker.js. The same steps as
+// colorgan.inference.colorize.Colorizer with the ONNX backend: CIE L of the photo, scaled to
+// the working shape (antialiased bilinear), the model's chroma, upsampled and joined with the
+// full-resolution L; kornia's formulas for the color conversions.
 "use strict";
 
-const ORT_FOLDER = "/static/vendor/onnxruntime-web/";
 const PAD_MULTIPLE = 32;  // colorgan.onnx_model.PAD_MULTIPLE
 const MIN_WORKING_SIDE = 32;  // colorgan.colorize.MIN_WORKING_SIDE
 const HINT_SIDE = 5;  // colorgan.hints.HINT_SIDE
@@ -141,52 +141,6 @@ function hintPlanes(hints, photoHeight, photoWidth, height, width, vividness) {
   return planes;
 }
 
-let sessionPromise = null;
-let sessionReady = false;
-
-function browserSessionReady() {
-  return sessionReady;
-}
-
-async function fetchBytes(url, what) {
-  const answer = await fetch(url);
-  if (!answer.ok) throw new Error(`${what} could not be fetched (${answer.status})`);
-  return new Uint8Array(await answer.arrayBuffer());
-}
-
-function loadScript(url) {
-  return new Promise((resolve, reject) => {
-    const script = Object.assign(document.createElement("script"), { src: url });
-    script.onload = resolve;
-    script.onerror = () => reject(new Error(`could not load ${url}`));
-    document.head.append(script);
-  });
-}
-
-// The ONNX Runtime session, made once: the runtime and the model are fetched on first use.
-// model: {url, weights}; weights ({path, url}) when the ONNX file reads its weights from a
-// file beside it (ONNX external data), as the bundled model does.
-function browserSession(model) {
-  sessionPromise ??= (async () => {
-    await loadScript(`${ORT_FOLDER}ort.wasm.min.js`);
-    ort.env.wasm.wasmPaths = ORT_FOLDER;
-    // Threads need a cross-origin isolated page (the server sends the headers for it).
-    ort.env.wasm.numThreads = self.crossOriginIsolated
-      ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-    const options = { executionProviders: ["wasm"] };
-    if (model.weights) {
-      const weights = await fetchBytes(model.weights.url, "the model's weights");
-      options.externalData = [{ path: model.weights.path, data: weights }];
-    }
-    const session = await ort.InferenceSession.create(await fetchBytes(model.url, "the model"),
-                                                      options);
-    sessionReady = true;
-    return session;
-  })();
-  sessionPromise.catch(() => { sessionPromise = null; });  // a failed load may be retried
-  return sessionPromise;
-}
-
 // The photo's pixels (RGBA bytes) at its own size, orientation applied.
 async function photoPixels(file) {
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
@@ -197,9 +151,9 @@ async function photoPixels(file) {
   return context.getImageData(0, 0, canvas.width, canvas.height);
 }
 
-// The photo in color as a PNG Blob; settings: {size, vividness, hints: [{x, y, color}]}.
-async function colorInBrowser(file, model, { size, vividness, hints }) {
-  const session = await browserSession(model);
+// The photo in color as a PNG Blob, by an ONNX Runtime session of the model;
+// settings: {size, vividness, hints: [{x, y, color}]}.
+async function colorPhoto(session, file, { size, vividness, hints }) {
   const image = await photoPixels(file);
   const { width, height, data } = image;
   const pixels = width * height;
