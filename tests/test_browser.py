@@ -501,3 +501,42 @@ def test_on_a_network_address_the_page_logs_no_error_and_says_it_uses_one_thread
         browser.close()
     assert [text for kind, text in messages if kind == "error"] == []
     assert "one thread" in note
+
+
+def test_dropped_text_leaves_the_photo_and_hints_alone_and_a_dropped_photo_replaces_it(
+        server_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    photo = tmp_path / "first.png"
+    color_photo(14, (160, 120)).convert("L").save(photo)
+    drop = """async (what) => {
+        const transfer = new DataTransfer();
+        if (what === "text") transfer.setData("text/plain", "a caption");
+        if (what === "notes") transfer.items.add(new File(["words"], "notes.txt",
+                                                          { type: "text/plain" }));
+        if (what === "photo") {
+            const bytes = await (await fetch("/static/examples/coffee.jpg")).blob();
+            transfer.items.add(new File([bytes], "coffee.jpg", { type: "image/jpeg" }));
+        }
+        document.body.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer,
+                                                           bubbles: true, cancelable: true }));
+    }"""
+    with sync_playwright() as playwright:
+        browser, page = page_with_result(playwright, server_url, photo)
+        page.locator("#add-hint").click()
+        expect(page.locator("#result")).to_have_attribute("data-hints", "1", timeout=60_000)
+        shown = page.locator("#after").get_attribute("src")
+        page.evaluate(drop, "text")
+        expect(page.locator("#status")).to_contain_text("Only a photo file can be dropped")
+        page.evaluate(drop, "notes")
+        expect(page.locator("#status")).to_contain_text("notes.txt is not a photo")
+        page.wait_for_timeout(500)  # nothing was sent: the photo and its hint stay
+        kept = (page.locator("#after").get_attribute("src"),
+                page.locator("#hint-list li").count())
+        page.evaluate(drop, "photo")  # dropped on the page, not on a drop zone
+        expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
+        expect(page.locator("#hint-list li")).to_have_count(0)  # its hints were the old photo's
+        natural = page.eval_on_selector("#after", "img => img.naturalWidth")
+        browser.close()
+    assert kept == (shown, 1)
+    assert natural == 600  # the coffee example
