@@ -523,6 +523,9 @@ def test_dropped_text_leaves_the_photo_and_hints_alone_and_a_dropped_photo_repla
     }"""
     with sync_playwright() as playwright:
         browser, page = page_with_result(playwright, server_url, photo)
+        default = page.locator("#vividness").input_value()
+        page.locator("#vividness").fill("1.5")
+        page.locator("#size").select_option("128")
         page.locator("#add-hint").click()
         expect(page.locator("#result")).to_have_attribute("data-hints", "1", timeout=60_000)
         shown = page.locator("#after").get_attribute("src")
@@ -537,6 +540,14 @@ def test_dropped_text_leaves_the_photo_and_hints_alone_and_a_dropped_photo_repla
         expect(page.locator("#status")).to_contain_text("Done", timeout=60_000)
         expect(page.locator("#hint-list li")).to_have_count(0)  # its hints were the old photo's
         natural = page.eval_on_selector("#after", "img => img.naturalWidth")
+        kept_settings = [page.locator("#result").get_attribute(name)
+                         for name in ("data-vividness", "data-size")]
+        page.locator("#reset").click()  # until the visitor resets them
+        expect(page.locator("#result")).to_have_attribute("data-vividness", default,
+                                                          timeout=60_000)
+        reset_size = page.locator("#result").get_attribute("data-size")
         browser.close()
     assert kept == (shown, 1)
     assert natural == 600  # the coffee example
+    assert kept_settings == ["1.5", "128"]  # the controls kept their values for the new photo
+    assert reset_size == str(httpx.get(f"{server_url}/api/models").json()["default_size"])

@@ -41,6 +41,7 @@ let current = null;  // the last photo chosen: changing a setting colors it agai
 let shown = null;  // the photo whose result is on screen: a bad file leaves it there
 let browserModel = null;  // where the model for coloring in this browser is, if the server has one
 let maxPixels = Infinity;  // the server's limit, which the browser also keeps
+let defaults = null;  // the model's vividness and the working size a visitor may reset to
 
 async function loadSizes() {
   const info = await (await fetch("/api/models")).json();
@@ -53,12 +54,16 @@ async function loadSizes() {
   // from this computer or over HTTPS: elsewhere the browser colors on one thread, and says so.
   engineNote.textContent = self.crossOriginIsolated ? ""
     : "In this browser: one thread, slower (this page is neither on this computer nor on HTTPS).";
-  vividness.value = info.default_vividness;  // the model's chosen default
-  vividnessValue.textContent = Number(vividness.value).toFixed(2);
-  for (const size of info.sizes) {
-    const option = new Option(`${size} px`, size, false, size === info.default_size);
-    sizeSelect.add(option);
-  }
+  for (const size of info.sizes) sizeSelect.add(new Option(`${size} px`, size));
+  defaults = { vividness: info.default_vividness, size: info.default_size };
+  setControls(defaults);
+}
+
+// Vividness and working size keep their values from photo to photo until reset.
+function setControls({ vividness: level, size }) {
+  vividness.value = level;  // the model's chosen default
+  vividnessValue.textContent = Number(level).toFixed(2);
+  sizeSelect.value = size;
 }
 
 function setStatus(text, kind) {
@@ -393,6 +398,10 @@ vividness.addEventListener("input", () => {
   scheduleColorize();
 });
 sizeSelect.addEventListener("change", scheduleColorize);
+byId("reset").addEventListener("click", () => {
+  setControls(defaults);
+  scheduleColorize();
+});
 engine.addEventListener("change", () => {
   privacy.textContent = PRIVACY[engine.value];
   scheduleColorize();
