@@ -192,6 +192,27 @@ def test_gan_plus_l1_steps_on_a_fixed_batch_reduce_the_error(name, tmp_path):
     assert min(losses[-5:]) < 0.7 * losses[0]
 
 
+def test_a_warming_critic_learns_the_frozen_generators_colors_before_the_generator_moves(
+        tmp_path):
+    trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, pretrain_steps=1,
+                                  critic_warmup_steps=2))
+    generator = [p.clone() for p in trainer.generator.parameters()]
+    critic = [p.clone() for p in trainer.discriminator.parameters()]
+
+    def moved(before, module) -> bool:
+        return any(not torch.equal(old, new) for old, new in zip(before, module.parameters(),
+                                                                 strict=True))
+
+    batch = fixed_batch()
+    trainer.next_batch = lambda: batch
+    trainer.step = 1  # the adversarial phase begins
+    for _ in range(2):
+        assert "d" in trainer.train_step()
+    assert not moved(generator, trainer.generator) and moved(critic, trainer.discriminator)
+    trainer.train_step()
+    assert moved(generator, trainer.generator)
+
+
 def test_seed_regime_trains_d_on_half_real_half_fake_then_g_on_the_mini_epoch(photo_folder,
                                                                              tmp_path):
     config = tiny_config(photo_folder, tmp_path / "run", preset="seed", mini_epoch=8,

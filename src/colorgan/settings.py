@@ -36,6 +36,9 @@ class TrainConfig:
     batch_size: int = 16
     steps: int = 5000
     pretrain_steps: int = 0  # generator-only L1 steps before the adversarial phase
+    # Adversarial steps at its start that train the discriminator alone, on the frozen
+    # generator's colors (DeOldify's NoGAN: the critic knows them before the generator moves).
+    critic_warmup_steps: int = 0
     sample_every: int = 100
     save_every: int = 0  # 0: twice the sample interval, as the article saved models
     num_samples: int = 6  # held-out photos shown in every sample grid
@@ -117,6 +120,7 @@ CHOICES = {"lr_schedule": LR_SCHEDULES, "loss_space": LOSS_SPACES,
            "select_by": SELECTABLE_MEASURES}
 TRAIN_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "size": (32, None), "batch_size": (1, None), "steps": (1, None), "pretrain_steps": (0, None),
+    "critic_warmup_steps": (0, None),
     "sample_every": (1, None), "save_every": (0, None), "num_samples": (1, None),
     "mini_epoch": (1, None), "workers": (0, None), "seed": (0, None), "degrade": (0, 1),
     "source_balance": (0, 1), "source_multipliers": (0, None), "min_chroma": (0, None),

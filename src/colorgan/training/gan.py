@@ -1,5 +1,6 @@
 """The adversarial regimes: after the warm start, a discriminator judges the colors. "paired":
-a conditional PatchGAN sees real and generated (L, ab) pairs on every batch (pix2pix);
+a conditional PatchGAN sees real and generated (L, ab) pairs on every batch (pix2pix), the
+first critic_warmup_steps without moving the generator (DeOldify's NoGAN);
 "seed": the origin article's mini-epochs, the discriminator on half real and half generated
 images, then the generator on all."""
 
@@ -10,15 +11,21 @@ from colorgan.training.reconstruction import reconstruct, side_losses
 
 
 def paired_step(trainer) -> dict[str, float]:
-    """One batch: the conditional discriminator sees real and fake pairs, then G steps."""
+    """One batch: the conditional discriminator sees real and fake pairs, then G steps
+    (unless the critic is still warming up on the frozen generator's colors)."""
     luminance, chroma = trainer.next_batch()
-    with trainer.autocast():
+    config = trainer.config
+    warming_up = trainer.step < config.pretrain_steps + config.critic_warmup_steps
+    with trainer.autocast(), torch.set_grad_enabled(not warming_up):
         fake, losses = reconstruct(trainer, luminance, chroma)
+    with trainer.autocast():
         logits = trainer.train_d(torch.cat([luminance, luminance]),
                                  torch.cat([chroma, fake.detach()]))
         real_logits, fake_logits = logits.chunk(2)
         d_loss = (adversarial_loss(real_logits, True) + adversarial_loss(fake_logits, False)) / 2
     trainer.update(trainer.optimizer_d, d_loss)
+    if warming_up:
+        return {"d": d_loss.item(), **{name: value.item() for name, value in losses.items()}}
     with trainer.autocast():
         g_losses = _generator_loss(trainer, luminance, fake, losses)
     trainer.update(trainer.optimizer_g, g_losses["g_total"])
