@@ -16,8 +16,8 @@ import torch
 
 from colorgan.evaluation.photos import scan_images
 from colorgan.settings import TrainConfig
-from colorgan.training.reconstruction import reconstruct
 from colorgan.training.recipes import read_recipe
+from colorgan.training.reconstruction import reconstruct
 from colorgan.training.semantic import JudgeLoss
 from colorgan.training.trainer import Trainer
 
