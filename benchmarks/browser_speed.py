@@ -32,7 +32,8 @@ TIME_ONE = """async ([engine, encoded]) => {
     const settings = { size: 256, vividness: 1 };
     const started = performance.now();
     const blob = engine === "browser"
-        ? await colorInBrowser(file, settings, [], new AbortController().signal, () => {})
+        ? await colorInBrowser(file, browserModel, settings, [], maxPixels,
+                               new AbortController().signal, () => {})
         : await colorOnServer(file, settings, [], undefined);
     if (!blob.size) throw new Error("no result");
     return (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 // The page: choose, drop or pick an example photo; color it (on the server through
-// /api/colorize, or in this browser by color_worker.js); compare original and colors with a
-// divider on the photo; place color hints; download.
+// /api/colorize, or in this browser by browser_engine.js); compare (compare.js); place color
+// hints (hints.js); download. The page's elements are named once, here.
 "use strict";
 const byId = (id) => document.getElementById(id);
 const drop = byId("drop");
@@ -72,55 +72,6 @@ function setStatus(text, kind) {
   document.body.setAttribute("aria-busy", kind === "busy" ? "true" : "false");
 }
 
-// The photo as large as the stage allows, never taller than the window (on a phone, 70% of
-// it: the controls follow under it); the original over it at the same size, clipped.
-const ROOM_BELOW_PX = 16;
-function fitPhoto() {
-  if (result.hidden || !after.naturalWidth) return;
-  const phone = window.matchMedia("(max-width: 760px)").matches;
-  const top = compare.parentElement.getBoundingClientRect().top + window.scrollY;
-  const height = phone ? window.innerHeight * 0.7 : window.innerHeight - top - ROOM_BELOW_PX;
-  const scale = Math.min(result.parentElement.clientWidth / after.naturalWidth,
-                         height / after.naturalHeight);
-  for (const image of [after, before]) {
-    image.style.width = `${Math.floor(after.naturalWidth * scale)}px`;
-    image.style.height = `${Math.floor(after.naturalHeight * scale)}px`;
-  }
-}
-
-// ----- the divider between the original (left) and the colorized photo (right) -----
-function setDivider(percent) {
-  const value = Math.min(100, Math.max(0, Math.round(percent)));
-  beforeClip.style.width = `${value}%`;
-  divider.style.left = `${value}%`;
-  divider.setAttribute("aria-valuenow", value);
-  divider.setAttribute("aria-valuetext", `${value}% original`);
-  tagBefore.hidden = value < 12;
-  tagAfter.hidden = value > 88;
-}
-
-divider.addEventListener("pointerdown", (event) => {
-  event.preventDefault();
-  divider.focus();
-  divider.setPointerCapture(event.pointerId);
-  const follow = (move) => {
-    const box = compare.getBoundingClientRect();
-    setDivider((move.clientX - box.left) / box.width * 100);
-  };
-  divider.addEventListener("pointermove", follow);
-  divider.addEventListener("pointerup", () => divider.removeEventListener("pointermove", follow),
-                           { once: true });
-});
-divider.addEventListener("keydown", (event) => {
-  const now = Number(divider.getAttribute("aria-valuenow"));
-  const step = event.shiftKey ? 10 : 1;
-  const moves = { ArrowLeft: now - step, ArrowDown: now - step, ArrowRight: now + step,
-                  ArrowUp: now + step, PageDown: now - 10, PageUp: now + 10, Home: 0, End: 100 };
-  if (!(event.key in moves)) return;
-  event.preventDefault();
-  setDivider(moves[event.key]);
-});
-
 // ----- coloring: every change supersedes the request before it -----
 // The page must always show the result of what its controls say: every change supersedes
 // the request before it (aborted, here and on the server), slider steps are debounced, and a
@@ -189,75 +140,6 @@ function visitorWords(status, detail) {
   return detail || `the server answered ${status}`;
 }
 
-// ----- coloring in this browser: a worker does it, so the page stays responsive -----
-let worker = null;
-let jobs = 0;
-const waiting = new Map();  // job id: {resolve, reject, progress}
-let modelLoaded = false;  // the worker holds the model: later photos start at once
-
-function colorWorker() {
-  if (worker) return worker;
-  worker = new Worker("/static/color_worker.js");
-  worker.onmessage = ({ data }) => {
-    const job = waiting.get(data.id);
-    if (!job) return;
-    if (data.progress) { job.progress(data.progress); return; }
-    waiting.delete(data.id);
-    if (data.error) { job.reject(new Error(data.error)); return; }
-    modelLoaded = true;
-    job.resolve(data.blob);
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    for (const job of waiting.values()) job.reject(new Error("coloring in this browser failed"));
-    waiting.clear();
-    worker = null;
-  };
-  return worker;
-}
-
-// The largest photo this device colors: the server's limit, lowered on a device that says it
-// has little memory (the worker holds about 24 bytes a pixel).
-function browserPixelLimit() {
-  return Math.min(maxPixels, (navigator.deviceMemory || 8) * 4e6);
-}
-
-// The photo's width and height from its header, before any work: the image decodes later.
-function photoSize(file) {
-  return new Promise((resolve, reject) => {
-    const probe = new Image();
-    const url = URL.createObjectURL(file);
-    probe.onload = () => { URL.revokeObjectURL(url); resolve([probe.naturalWidth, probe.naturalHeight]); };
-    probe.onerror = () => {
-      URL.revokeObjectURL(url);
-      reject(new Error(/tiff?$/i.test(file.type || file.name)
-        ? "this browser cannot read TIFF photos: color it on the server, or save it as JPEG or PNG"
-        : "this browser cannot read it as an image"));
-    };
-    probe.src = url;
-  });
-}
-
-async function colorInBrowser(file, settings, sentHints, signal, onProgress) {
-  const [width, height] = await photoSize(file);
-  const limit = browserPixelLimit();
-  if (width * height > limit) {
-    throw new Error(`it has ${(width * height / 1e6).toFixed(1)} MP, more than this browser `
-                    + `colors (${(limit / 1e6).toFixed(0)} MP): color it on the server`);
-  }
-  return new Promise((resolve, reject) => {
-    const id = ++jobs;
-    waiting.set(id, { resolve, reject, progress: onProgress });
-    colorWorker().postMessage({ id, file, model: browserModel,
-                                settings: { ...settings, hints: sentHints } });
-    signal.addEventListener("abort", () => {
-      waiting.delete(id);
-      worker?.postMessage({ cancel: id });  // dropped if it has not started
-      reject(signal.reason);
-    });
-  });
-}
-
 const megabytes = (bytes) => (bytes / 1e6).toFixed(1);
 
 async function colorize(file) {
@@ -291,7 +173,8 @@ async function colorize(file) {
   const sentHints = hints.map(({ x, y, color }) => ({ x: Math.round(x), y: Math.round(y), color }));
   try {
     const colored = URL.createObjectURL(settings.engine === "browser"
-      ? await colorInBrowser(file, settings, sentHints, controller.signal, onProgress)
+      ? await colorInBrowser(file, browserModel, settings, sentHints, maxPixels,
+                             controller.signal, onProgress)
       : await colorOnServer(file, settings, sentHints, controller.signal));
     const original = URL.createObjectURL(file);
     if (controller.signal.aborted) return;
@@ -406,128 +289,8 @@ engine.addEventListener("change", () => {
   privacy.textContent = PRIVACY[engine.value];
   scheduleColorize();
 });
-window.addEventListener("resize", fitPhoto);
-
-// ----- color hints -----
-// Points in the photo's own pixels with a color; each has a marker on the photo (drag it, or
-// focus it and use the arrow keys; Delete removes it) and an entry in the list.
-const hints = [];
-const KEY_STEP = 0.01;  // arrow keys move a hint by 1% of the photo's side (Shift: 5%)
-
-function photoPoint(event) {
-  const box = after.getBoundingClientRect();
-  const clamp = (value, high) => Math.min(Math.max(value, 0), high - 1);
-  return {
-    x: clamp((event.clientX - box.left) / box.width * after.naturalWidth, after.naturalWidth),
-    y: clamp((event.clientY - box.top) / box.height * after.naturalHeight, after.naturalHeight),
-  };
-}
-
-function addHint(x, y, color) {
-  const hint = { x, y, color, marker: document.createElement("button"),
-                 item: document.createElement("li") };
-  hint.marker.type = "button";
-  hint.marker.className = "hint-marker";
-  hint.marker.addEventListener("keydown", (event) => moveByKey(hint, event));
-  hint.marker.addEventListener("pointerdown", (event) => drag(hint, event));
-  const picker = Object.assign(document.createElement("input"), { type: "color", value: color });
-  picker.addEventListener("input", () => { hint.color = picker.value; showHint(hint); scheduleColorize(); });
-  const remove = Object.assign(document.createElement("button"), { type: "button",
-                                                                   textContent: "Remove" });
-  remove.addEventListener("click", () => removeHint(hint));
-  const swatch = Object.assign(document.createElement("span"), { className: "swatch" });
-  hint.item.append(swatch, document.createElement("span"), picker, remove);
-  hints.push(hint);
-  markers.append(hint.marker);
-  hintList.append(hint.item);
-  renumber();
-  scheduleColorize();
-  return hint;
-}
-
-function showHint(hint) {
-  const number = hints.indexOf(hint) + 1;
-  const where = `(${Math.round(hint.x)}, ${Math.round(hint.y)})`;
-  hint.marker.style.left = `${hint.x / after.naturalWidth * 100}%`;
-  hint.marker.style.top = `${hint.y / after.naturalHeight * 100}%`;
-  hint.marker.style.background = hint.color;
-  hint.marker.setAttribute("aria-label", `Hint ${number} at ${where}, ${hint.color}`);
-  hint.item.querySelector(".swatch").style.background = hint.color;
-  hint.item.children[1].textContent = `Hint ${number} at ${where}`;
-  hint.item.querySelector("input").setAttribute("aria-label", `Color of hint ${number}`);
-  hint.item.querySelector("button").setAttribute("aria-label", `Remove hint ${number}`);
-}
-
-function renumber() {
-  hints.forEach(showHint);
-  clearHints.disabled = hints.length === 0;
-}
-
-function removeHint(hint) {
-  const index = hints.indexOf(hint);
-  hints.splice(index, 1);
-  const hadFocus = hint.marker === document.activeElement;
-  hint.marker.remove();
-  hint.item.remove();
-  renumber();
-  // A keyboard user keeps a place: the next hint, else the button that adds one.
-  if (hadFocus) (hints[Math.min(index, hints.length - 1)]?.marker || addHintButton).focus();
-  scheduleColorize();
-}
-
-function removeAllHints() {
-  const had = hints.length > 0;
-  while (hints.length) {
-    const hint = hints.pop();
-    hint.marker.remove();
-    hint.item.remove();
-  }
-  renumber();
-  return had;
-}
-
-function moveByKey(hint, event) {
-  const step = event.shiftKey ? 5 * KEY_STEP : KEY_STEP;
-  const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
-  if (event.key === "Delete" || event.key === "Backspace") {
-    event.preventDefault();
-    removeHint(hint);
-    return;
-  }
-  if (!(event.key in moves)) return;
-  event.preventDefault();
-  const [dx, dy] = moves[event.key];
-  hint.x = Math.min(Math.max(hint.x + dx * step * after.naturalWidth, 0), after.naturalWidth - 1);
-  hint.y = Math.min(Math.max(hint.y + dy * step * after.naturalHeight, 0), after.naturalHeight - 1);
-  showHint(hint);
-  scheduleColorize();
-}
-
-function drag(hint, event) {
-  event.preventDefault();
-  hint.marker.setPointerCapture(event.pointerId);
-  const follow = (move) => { Object.assign(hint, photoPoint(move)); showHint(hint); };
-  hint.marker.addEventListener("pointermove", follow);
-  hint.marker.addEventListener("pointerup", () => {
-    hint.marker.removeEventListener("pointermove", follow);
-    scheduleColorize();
-  }, { once: true });
-}
-
-compare.addEventListener("click", (event) => {
-  if (hintsBox.hidden || event.target.closest(".hint-marker, .divider")) return;
-  const { x, y } = photoPoint(event);
-  addHint(x, y, hintColor.value);
-  setDivider(0);  // a hint is judged on the colored photo: show all of it
+// The other scripts (compare.js, hints.js, browser_engine.js) load after this one.
+document.addEventListener("DOMContentLoaded", () => {
+  setDivider(50);
+  loadSizes();
 });
-addHintButton.addEventListener("click", () => {
-  const hint = addHint(after.naturalWidth / 2, after.naturalHeight / 2, hintColor.value);
-  setDivider(0);
-  hint.marker.focus();  // the arrow keys move it from here
-});
-for (const preset of document.querySelectorAll(".preset")) {
-  preset.addEventListener("click", () => { hintColor.value = preset.dataset.color; });
-}
-clearHints.addEventListener("click", () => { if (removeAllHints()) scheduleColorize(); });
-setDivider(50);
-loadSizes();
