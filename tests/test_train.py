@@ -263,6 +263,18 @@ def test_resume_after_a_stop_gives_the_same_next_losses(name, photo_folder, tmp_
             assert float(got[key]) == pytest.approx(float(expected[key]), rel=1e-4, abs=1e-6)
 
 
+def test_a_run_resumes_after_the_weights_it_started_from_are_gone(photo_folder, tmp_path):
+    start = tmp_path / "start.safetensors"
+    source = Trainer(TrainConfig(out=str(tmp_path / "source"), pretrained=False))
+    export_generator(start, source.generator.state_dict(), source.export_config())
+    train(tiny_config(photo_folder, tmp_path / "run", preset=DEFAULT_PRESET, steps=2,
+                      init_weights=str(start)))
+    start.unlink()  # a new checkout, say, without the earlier run it started from
+    train(load_run_config(tmp_path / "run", steps=3), resume=True)
+    with open(tmp_path / "run" / "losses.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == 3
+
+
 def test_a_size_schedule_changes_the_crop_side_at_its_steps(photo_folder, tmp_path):
     trainer = Trainer(tiny_config(photo_folder, tmp_path, preset="unet",
                                   size_schedule=[[2, 64], [3, 48]]))

@@ -88,7 +88,7 @@ def _run(config: TrainConfig, resume: bool, group: distributed.ProcessGroup) -> 
     if validation is not None:
         print(f"validation: {len(validation)} photos, scored every {config.save_interval} steps")
     train_paths, sample_paths = split_holdout(report.kept, config.num_samples, config.seed)
-    trainer = Trainer(config, group)
+    trainer = Trainer(config, group, resuming=resume)
     if resume:
         trainer.load_state(load_checkpoint(run_dir / CHECKPOINT_NAME))
     if group.is_main:

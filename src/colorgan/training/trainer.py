@@ -64,7 +64,10 @@ BIN_SIGMA = 5.0 / AB_RANGE  # 5 Lab units, as in Zhang et al.
 class Trainer:
     """Owns the models, optimizers and data stream of one run, and steps them."""
 
-    def __init__(self, config: TrainConfig, group: distributed.ProcessGroup | None = None):
+    def __init__(self, config: TrainConfig, group: distributed.ProcessGroup | None = None,
+                 resuming: bool = False):
+        """resuming: the weights will come from the run's checkpoint, so the starting weights
+        (config.init_weights) are not read: they may be gone, or not in a new checkout."""
         check_train_settings(dataclasses.asdict(config))
         self.config = config
         self.preset: Preset = get_preset(config.preset)
@@ -94,7 +97,7 @@ class Trainer:
         self.takes_hints = getattr(self.generator, "takes_hints", False)
         self.bins_loss: BinnedChromaLoss | None = None
         self.chroma_histogram: torch.Tensor | None = None
-        if config.init_weights:
+        if config.init_weights and not resuming:
             self._load_matching_weights(config.init_weights)
         self.judge_loss = None
         if config.semantic_weight or config.perceptual_weight:
