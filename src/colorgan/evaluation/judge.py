@@ -56,22 +56,30 @@ class Judge:
         probabilities, features = [], []
         for start in range(0, len(images), BATCH):
             batch = torch.stack([_judge_input(image) for image in images[start:start + BATCH]])
-            pooled = self.network.extract_features(batch.to(self.device)).mean(dim=(2, 3))
-            probabilities.append(self.network._fc(pooled).softmax(dim=1).cpu())
-            features.append(pooled.cpu())
+            maps, logits = judge_sight(self.network, batch.to(self.device))
+            probabilities.append(logits.softmax(dim=1).cpu())
+            features.append(maps.mean(dim=(2, 3)).cpu())
         return Sight(torch.cat(probabilities).double().numpy(),
                      torch.cat(features).double().numpy())
 
 
+def judge_sight(network: torch.nn.Module, rgb: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The judge network's last feature maps and class logits for sRGB images (N, 3, H, W) in
+    [0, 1]; differentiable, so training can take it as a loss (training.semantic)."""
+    features = network.extract_features((rgb - PIXEL_MEAN) / PIXEL_STD)
+    return features, network._fc(features.mean(dim=(2, 3)))
+
+
 def _judge_input(image: np.ndarray) -> torch.Tensor:
-    """The photo's short side scaled to JUDGE_SIDE, its center square, normalized."""
+    """The photo's short side scaled to JUDGE_SIDE, its center square, in [0, 1]."""
     photo = Image.fromarray(image).convert("RGB")
     scale = JUDGE_SIDE / min(photo.size)
     width, height = (max(JUDGE_SIDE, round(side * scale)) for side in photo.size)
     photo = photo.resize((width, height), Image.Resampling.BICUBIC)
     left, top = (width - JUDGE_SIDE) // 2, (height - JUDGE_SIDE) // 2
     photo = photo.crop((left, top, left + JUDGE_SIDE, top + JUDGE_SIDE))
-    return (image_to_tensor(photo) - PIXEL_MEAN) / PIXEL_STD
+    return image_to_tensor(photo)
 
 
 def semantic_agreement(seen: Sight, truth: Sight) -> dict[str, np.ndarray]:

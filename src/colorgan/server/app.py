@@ -6,6 +6,7 @@ its queue are full the server answers 503 with Retry-After instead of piling up 
 work whose client has gone is dropped from the queue.
 """
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from importlib import resources
@@ -62,7 +63,6 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
                   description="Color black-and-white photos with a GAN.",
                   docs_url=None, redoc_url=None)  # /docs is served below, without a CDN
     pool = WorkerPool(limits)
-    version = f"?v={model_version(colorizer)}" if colorizer.onnx_file else ""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=SWAGGER_UI), name="swagger")
     # The last added runs first: headers go on every answer, the guards' refusals included.
@@ -90,6 +90,7 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
     @app.get("/api/models")
     async def models() -> dict:
         """The loaded model and the working sizes the page offers."""
+        version = f"?v={model_version(colorizer)}" if colorizer.onnx_file else ""
         return {"models": [{"name": "default", "preset": colorizer.config.get("preset"),
                             "backend": colorizer.backend,
                             "trained_size": colorizer.config.get("size")}],
@@ -180,9 +181,15 @@ def create_app(colorizer: Colorizer, limits: ServerLimits | None = None,
 
 
 def model_version(colorizer: Colorizer) -> str:
-    """A short digest of the model's ONNX form and the weights it reads."""
+    """A short digest of the model's ONNX form and the weights it reads, hashed once per pair
+    of files on the first ask (not at start-up)."""
+    return _files_digest(colorizer.onnx_file, colorizer.onnx_weights)
+
+
+@functools.cache
+def _files_digest(*paths: Path | None) -> str:
     digest = hashlib.sha256()
-    for path in (colorizer.onnx_file, colorizer.onnx_weights):
+    for path in paths:
         if path is not None:
             with open(path, "rb") as file:
                 digest.update(hashlib.file_digest(file, "sha256").digest())

@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional
 
 from colorgan.color import model_to_rgb
-from colorgan.evaluation.judge import PIXEL_MEAN, PIXEL_STD, Judge
+from colorgan.evaluation.judge import Judge, judge_sight
 
 
 class JudgeLoss(nn.Module):
@@ -23,17 +23,14 @@ class JudgeLoss(nn.Module):
         super().__init__()
         self.network = Judge(device).network
 
-    def _sight(self, rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        features = self.network.extract_features((rgb - PIXEL_MEAN) / PIXEL_STD)
-        return features, self.network._fc(features.mean(dim=(2, 3)))
-
     def forward(self, luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor
                 ) -> dict[str, torch.Tensor]:
         """{"semantic": KL(true classes || colorized classes), "perceptual": feature MSE}."""
         with torch.no_grad():
-            true_features, true_logits = self._sight(
-                model_to_rgb(luminance.float(), target.float()))
-        features, logits = self._sight(model_to_rgb(luminance.float(), predicted.float()))
+            true_features, true_logits = judge_sight(
+                self.network, model_to_rgb(luminance.float(), target.float()))
+        features, logits = judge_sight(self.network,
+                                       model_to_rgb(luminance.float(), predicted.float()))
         semantic = functional.kl_div(functional.log_softmax(logits, dim=1),
                                      functional.log_softmax(true_logits, dim=1),
                                      log_target=True, reduction="batchmean")

@@ -4,13 +4,16 @@
 const hints = [];
 const KEY_STEP = 0.01;  // arrow keys move a hint by 1% of the photo's side (Shift: 5%)
 
+// A point inside the photo's own pixels, however far a drag or a key went past its edge.
+function inPhoto(x, y) {
+  return { x: Math.min(Math.max(x, 0), after.naturalWidth - 1),
+           y: Math.min(Math.max(y, 0), after.naturalHeight - 1) };
+}
+
 function photoPoint(event) {
   const box = after.getBoundingClientRect();
-  const clamp = (value, high) => Math.min(Math.max(value, 0), high - 1);
-  return {
-    x: clamp((event.clientX - box.left) / box.width * after.naturalWidth, after.naturalWidth),
-    y: clamp((event.clientY - box.top) / box.height * after.naturalHeight, after.naturalHeight),
-  };
+  return inPhoto((event.clientX - box.left) / box.width * after.naturalWidth,
+                 (event.clientY - box.top) / box.height * after.naturalHeight);
 }
 
 function addHint(x, y, color) {
@@ -87,8 +90,8 @@ function moveByKey(hint, event) {
   if (!(event.key in moves)) return;
   event.preventDefault();
   const [dx, dy] = moves[event.key];
-  hint.x = Math.min(Math.max(hint.x + dx * step * after.naturalWidth, 0), after.naturalWidth - 1);
-  hint.y = Math.min(Math.max(hint.y + dy * step * after.naturalHeight, 0), after.naturalHeight - 1);
+  Object.assign(hint, inPhoto(hint.x + dx * step * after.naturalWidth,
+                              hint.y + dy * step * after.naturalHeight));
   showHint(hint);
   scheduleColorize();
 }
