@@ -8,7 +8,7 @@ from colorgan.color import rgb_to_model
 from colorgan.evaluation.evaluate import GRAY_BASELINE, evaluate
 from colorgan.evaluation.judge import Judge, frechet_distance, semantic_agreement
 from colorgan.inference.planes import image_to_tensor
-from colorgan.settings import TrainConfig
+from colorgan.settings import LOSS_JUDGES, TrainConfig, check_train_settings
 from colorgan.training.semantic import JudgeLoss
 from colorgan.training.trainer import Trainer
 
@@ -66,8 +66,9 @@ def model_planes(photos: list[np.ndarray], side: int) -> tuple[torch.Tensor, tor
                                      for photo in photos]))
 
 
-def test_the_judge_loss_is_zero_for_the_true_colors_and_pulls_wrong_ones_toward_them():
-    loss = JudgeLoss()
+@pytest.mark.parametrize("encoder", LOSS_JUDGES)
+def test_the_judge_loss_is_zero_for_the_true_colors_and_pulls_wrong_ones_toward_them(encoder):
+    loss = JudgeLoss(encoder=encoder)
     luminance, chroma = model_planes([data.chelsea(), data.coffee()], 96)
     same = loss(luminance, chroma, chroma)
     assert same["semantic"].item() == pytest.approx(0, abs=1e-5)
@@ -78,6 +79,15 @@ def test_the_judge_loss_is_zero_for_the_true_colors_and_pulls_wrong_ones_toward_
     losses["semantic"].backward()
     assert wrong.grad.abs().sum() > 0
     assert all(parameter.grad is None for parameter in loss.parameters())
+
+
+def test_the_loss_judge_a_recipe_names_is_the_network_the_losses_come_from(tmp_path):
+    sizes = {encoder: sum(p.numel() for p in Trainer(TrainConfig(
+        out=str(tmp_path), pretrained=False, semantic_weight=1.0, loss_judge=encoder)
+    ).judge_loss.parameters()) for encoder in LOSS_JUDGES}
+    assert sizes["efficientnet-lite0"] < sizes["efficientnet-lite2"]
+    with pytest.raises(ValueError, match="loss_judge"):
+        check_train_settings({"loss_judge": "resnet50"})
 
 
 def test_a_run_with_the_judge_losses_logs_them_and_trains_the_generator(tmp_path):

@@ -39,7 +39,7 @@ def main() -> None:
     config = dataclasses.replace(TrainConfig(**values), semantic_weight=0, perceptual_weight=0)
     trainer = Trainer(config)
     trainer.attach_data(scan_images(config.data, warn=False).kept)
-    judge = JudgeLoss(trainer.device)
+    judge = JudgeLoss(trainer.device, config.loss_judge)
     parameters = [p for p in trainer.generator.parameters() if p.requires_grad]
     rows: dict[str, list[tuple[float, float]]] = {}
     seconds = {"generator": 0.0, "judge": 0.0}

@@ -18,6 +18,9 @@ MIN_CHROMA = 3.0  # mean Lab chroma under which a training photo counts as grays
 MAX_HINTS = 256  # color hints on one photo
 LR_SCHEDULES = ("constant", "cosine")
 LOSS_SPACES = ("lab", "rgb")
+# ImageNet classifiers the judge's losses may be taken from: Lite2 is `colorgan evaluate`'s
+# judge itself; Lite0 keeps that judge independent of what the model was trained to please.
+LOSS_JUDGES = ("efficientnet-lite2", "efficientnet-lite0")
 # Validation measures a run can keep its best step by, and whether higher is better.
 SELECTABLE_MEASURES = {"psnr": True, "auc_rebalanced": True, "top1": True, "kl": False,
                        "hue_distance": False}
@@ -64,6 +67,7 @@ class TrainConfig:
     # loss: KL of its classes on the colorized crop from the true one's, and its feature MSE.
     semantic_weight: float = 0.0
     perceptual_weight: float = 0.0
+    loss_judge: str = LOSS_JUDGES[0]  # the classifier those losses are taken from
     # A binned head's class rebalancing: how far toward uniform the data's chroma histogram is
     # mixed before it is inverted (Zhang et al.: 0.5; 1 would weight every bin alike).
     rebalance_uniform_mix: float = 0.7
@@ -117,7 +121,7 @@ class ColorizeOptions:
 # The least and most each number of a run may be (None: no bound); checked, with every type,
 # before any data loads, so that a recipe's mistake is named at once and not met later.
 CHOICES = {"lr_schedule": LR_SCHEDULES, "loss_space": LOSS_SPACES,
-           "select_by": SELECTABLE_MEASURES}
+           "select_by": SELECTABLE_MEASURES, "loss_judge": LOSS_JUDGES}
 TRAIN_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "size": (32, None), "batch_size": (1, None), "steps": (1, None), "pretrain_steps": (0, None),
     "critic_warmup_steps": (0, None),

@@ -38,16 +38,17 @@ class Sight:
 
 
 class Judge:
-    """EfficientNet-Lite2 with its ImageNet classifier, frozen, on the CPU by default."""
+    """EfficientNet-Lite2 (or another Lite) with its ImageNet classifier, frozen, on the CPU by
+    default."""
 
-    def __init__(self, device: str | torch.device = "cpu"):
+    def __init__(self, device: str | torch.device = "cpu", encoder: str = JUDGE_ENCODER):
         from efficientnet_lite_pytorch import EfficientNet
 
         from colorgan.models.efficientnet_unet import imagenet_encoder_state
 
         self.device = torch.device(device)
-        self.network = EfficientNet.from_name(JUDGE_ENCODER)
-        self.network.load_state_dict(imagenet_encoder_state(JUDGE_ENCODER))
+        self.network = EfficientNet.from_name(encoder)
+        self.network.load_state_dict(imagenet_encoder_state(encoder))
         self.network.eval().requires_grad_(False).to(self.device)
 
     @torch.no_grad()

@@ -1,7 +1,8 @@
 """Semantic and perceptual losses from a frozen ImageNet classifier (ChromaGAN's class term,
 DDColor's perceptual term): the colorized crop should look, to the classifier, like its true
-photo. The classifier is the judge of `colorgan evaluate` (EfficientNet-Lite2), run on the
-training crops as they are; its weights never change.
+photo. The classifier is the judge of `colorgan evaluate` (EfficientNet-Lite2) or, so that
+judge stays independent, EfficientNet-Lite0; it runs on the training crops as they are and its
+weights never change.
 
 A classifier can be pleased by a cast that hides wrong hues (issue 49 measured one), so these
 terms are meant beside a loss that holds the colors themselves (the rebalanced bins), with
@@ -12,16 +13,16 @@ from torch import nn
 from torch.nn import functional
 
 from colorgan.color import model_to_rgb
-from colorgan.evaluation.judge import Judge, judge_sight
+from colorgan.evaluation.judge import JUDGE_ENCODER, Judge, judge_sight
 
 
 class JudgeLoss(nn.Module):
     """KL of the judge's classes on the colorized crop from those on the true one, and the
     mean squared difference of its last feature maps, per batch."""
 
-    def __init__(self, device: str | torch.device = "cpu"):
+    def __init__(self, device: str | torch.device = "cpu", encoder: str = JUDGE_ENCODER):
         super().__init__()
-        self.network = Judge(device).network
+        self.network = Judge(device, encoder).network
 
     def forward(self, luminance: torch.Tensor, predicted: torch.Tensor, target: torch.Tensor
                 ) -> dict[str, torch.Tensor]:

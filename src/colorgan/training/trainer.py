@@ -102,7 +102,7 @@ class Trainer:
         self.judge_loss = None
         if config.semantic_weight or config.perceptual_weight:
             from colorgan.training.semantic import JudgeLoss
-            self.judge_loss = JudgeLoss(self.device)
+            self.judge_loss = JudgeLoss(self.device, config.loss_judge)
         self.ema = None
         if config.ema_decay:
             self.ema = AveragedModel(self.generator, use_buffers=True,
