@@ -196,12 +196,12 @@ def test_a_warming_critic_learns_the_frozen_generators_colors_before_the_generat
         tmp_path):
     trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, pretrain_steps=1,
                                   critic_warmup_steps=2))
-    generator = [p.clone() for p in trainer.generator.parameters()]
-    critic = [p.clone() for p in trainer.discriminator.parameters()]
+    generator = {name: t.clone() for name, t in trainer.generator.state_dict().items()}
+    critic = {name: t.clone() for name, t in trainer.discriminator.state_dict().items()}
 
-    def moved(before, module) -> bool:
-        return any(not torch.equal(old, new) for old, new in zip(before, module.parameters(),
-                                                                 strict=True))
+    def moved(before, module) -> bool:  # weights or batch-norm statistics
+        return any(not torch.equal(before[name], now)
+                   for name, now in module.state_dict().items())
 
     batch = fixed_batch()
     trainer.next_batch = lambda: batch
@@ -209,6 +209,7 @@ def test_a_warming_critic_learns_the_frozen_generators_colors_before_the_generat
     for _ in range(2):
         assert "d" in trainer.train_step()
     assert not moved(generator, trainer.generator) and moved(critic, trainer.discriminator)
+    assert trainer.generator.training  # its mode is back for the adversarial steps
     trainer.train_step()
     assert moved(generator, trainer.generator)
 

@@ -1,11 +1,13 @@
 """The adversarial regimes: after the warm start, a discriminator judges the colors. "paired":
 a conditional PatchGAN sees real and generated (L, ab) pairs on every batch (pix2pix), the
-first critic_warmup_steps without moving the generator (DeOldify's NoGAN);
+first critic_warmup_steps without moving the generator, its weights or its batch-norm
+statistics (DeOldify's NoGAN);
 "seed": the origin article's mini-epochs, the discriminator on half real and half generated
 images, then the generator on all."""
 
 import torch
 
+from colorgan.models.modes import evaluating
 from colorgan.training.losses import adversarial_loss
 from colorgan.training.reconstruction import reconstruct, side_losses
 
@@ -16,7 +18,10 @@ def paired_step(trainer) -> dict[str, float]:
     luminance, chroma = trainer.next_batch()
     config = trainer.config
     warming_up = trainer.step < config.pretrain_steps + config.critic_warmup_steps
-    with trainer.autocast(), torch.set_grad_enabled(not warming_up):
+    # A warming critic sees the generator as it colors at inference: no step, and no
+    # batch-norm statistics moved by the batches it sees (train mode would move them).
+    with (trainer.autocast(), torch.set_grad_enabled(not warming_up),
+          evaluating(trainer.generator, hold=warming_up)):
         fake, losses = reconstruct(trainer, luminance, chroma)
     with trainer.autocast():
         logits = trainer.train_d(torch.cat([luminance, luminance]),

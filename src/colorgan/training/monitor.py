@@ -21,6 +21,7 @@ from colorgan.inference.planes import (
     image_to_tensor,  # noqa: E402
     tensor_to_image,  # noqa: E402
 )
+from colorgan.models.modes import evaluating  # noqa: E402
 from colorgan.training.data import center_crop  # noqa: E402
 
 
@@ -125,10 +126,9 @@ class SampleSheet:
 
     @torch.no_grad()
     def draw(self, generator: nn.Module, path: Path) -> None:
-        was_training = generator.training
-        generator.eval()
-        generated = model_to_rgb(self.luminance.cpu(), generator(self.luminance).float().cpu())
-        generator.train(was_training)
+        with evaluating(generator):
+            generated = model_to_rgb(self.luminance.cpu(),
+                                     generator(self.luminance).float().cpu())
         gray = gray_rgb(self.luminance.cpu())
         rows = [[g, c, o] for g, c, o in zip(gray, generated, self.rgb, strict=True)]
         save_image(image_grid(rows), path)

@@ -22,6 +22,7 @@ from colorgan.evaluation.metrics import AbErrorTally, psnr, quick_metrics
 from colorgan.evaluation.photos import scan_images
 from colorgan.inference.colorize import Colorizer
 from colorgan.inference.imageio import open_image
+from colorgan.models.modes import evaluating
 from colorgan.settings import DEFAULT_WORKING_SIZE, SELECTABLE_MEASURES
 
 VALIDATION_HINTS = 10
@@ -54,17 +55,14 @@ class ValidationSet:
     def score(self, generator: nn.Module, config: dict) -> dict[str, float]:
         """Mean scores of the generator's colors (and for a hint model the PSNR with hints);
         its train mode is kept."""
-        was_training = generator.training
         device = next(generator.parameters()).device
-        colorizer = Colorizer(generator, config, device)
-        try:
+        with evaluating(generator):  # the colorizer sets eval mode itself
+            colorizer = Colorizer(generator, config, device)
             arrays = [np.asarray(result)
                       for result in colorizer.colorize_batch(self.grays, self.size)]
             hinted = [] if not colorizer.takes_hints else [
                 np.asarray(result) for result in
                 colorizer.colorize_batch(self.grays, self.size, hints=self.hints)]
-        finally:
-            generator.train(was_training)
         scores = self._perceptual(arrays)
         if hinted:
             scores[f"psnr_{VALIDATION_HINTS}_hints"] = float(np.mean(
