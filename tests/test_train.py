@@ -24,7 +24,7 @@ from colorgan.models.files import export_generator, load_checkpoint, save_checkp
 from colorgan.settings import TrainConfig
 from colorgan.training.hint_simulation import hinted
 from colorgan.training.losses import colorfulness_loss
-from colorgan.training.reconstruction import batch_hints
+from colorgan.training.reconstruction import batch_hints, saturated
 from colorgan.training.run import load_run_config, train
 from colorgan.training.trainer import Trainer
 from colorgan.training.validation import ValidationSet
@@ -169,6 +169,29 @@ def test_a_hint_free_colorfulness_loss_is_counted_on_crops_without_hints(tmp_pat
         assert shortfalls == [0.0, 0.0]
     else:
         assert min(shortfalls) > 0
+
+
+def test_saturated_targets_scale_hint_free_crops_and_keep_the_colors_hints_carry():
+    _, chroma = fixed_batch()
+    hints = torch.zeros(4, 3, 48, 48)
+    hints[1, :, 10, 10] = torch.tensor([0.2, -0.1, 1.0])  # crop 1 has a hint, the rest none
+    target = saturated(chroma, hints, 1.5)
+    free = [0, 2, 3]
+    assert torch.allclose(target[free], (chroma[free] * 1.5).clamp(-1, 1))
+    assert torch.equal(target[1], chroma[1])
+    assert target[free].abs().max() <= 1 and target[free].abs().sum() > chroma[free].abs().sum()
+    assert saturated(chroma, None, 1.0) is chroma
+
+
+def test_a_run_with_saturated_targets_pays_its_l1_against_them(tmp_path):
+    trainer = Trainer(TrainConfig(out=str(tmp_path), pretrained=False, target_saturation=2.0))
+    luminance, chroma = fixed_batch()
+    trainer.next_batch = lambda: (luminance, chroma)
+    with torch.no_grad():
+        fake = trainer.generator(luminance)
+    l1 = trainer.pretrain_step()["l1"]
+    assert l1 == pytest.approx((fake - (chroma * 2).clamp(-1, 1)).abs().mean().item(), rel=1e-4)
+    assert l1 != pytest.approx((fake - chroma).abs().mean().item(), rel=1e-2)
 
 
 @pytest.mark.slow

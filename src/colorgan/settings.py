@@ -63,6 +63,9 @@ class TrainConfig:
     gan_weight: float | None = None
     bins_weight: float | None = None
     colorfulness_weight: float = 0.0  # colorfulness loss, relative to the reconstruction loss
+    # DDColor's saturation-enhanced targets: hint-free crops learn their true chroma times this
+    # (training.reconstruction.saturated); 1: the true colors.
+    target_saturation: float = 1.0
     # The frozen ImageNet judge's losses (training.semantic), relative to the reconstruction
     # loss: KL of its classes on the colorized crop from the true one's, and its feature MSE.
     semantic_weight: float = 0.0
@@ -131,6 +134,7 @@ TRAIN_BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "lr_generator": (0, None), "lr_discriminator": (0, None), "encoder_lr_scale": (0, None),
     "encoder_frozen_steps": (0, None), "weight_decay": (0, None), "l1_weight": (0, None),
     "gan_weight": (0, None), "bins_weight": (0, None), "colorfulness_weight": (0, None),
+    "target_saturation": (0, None),
     "semantic_weight": (0, None), "perceptual_weight": (0, None),
     "rebalance_uniform_mix": (0, 1), "max_minutes": (0, None), "ema_decay": (0, 0.9999999),
     "hint_free_share": (0, 1), "error_hint_share": (0, 1), "hint_lr_scale": (0, None),

@@ -2,7 +2,8 @@
 warm start of every run and the whole of every shipped model's. An L1 generator pays the
 mean absolute error of its chroma; a binned one (Zhang et al. 2016) the class-rebalanced
 cross-entropy of its bins, its L1 logged beside. Both may add the colorfulness loss, and a
-hint model is given hints simulated from the true colors."""
+hint model is given hints simulated from the true colors; the targets may be made more
+saturated than the truth (target_saturation)."""
 
 import numpy as np
 import torch
@@ -18,22 +19,35 @@ def reconstruct(trainer, luminance: torch.Tensor, chroma: torch.Tensor
     config = trainer.config
     seen_in = luminance if config.loss_space == "rgb" else None
     hints = batch_hints(trainer, luminance, chroma) if trainer.takes_hints else None
+    target = saturated(chroma, hints, config.target_saturation)
     if trainer.binned:
         fake, logits = trainer.train_g(luminance, hints, with_logits=True)
-        losses = {"l1": reconstruction_loss(fake, chroma, seen_in),
-                  "bins": trainer.bins_loss(logits, chroma)}
+        losses = {"l1": reconstruction_loss(fake, target, seen_in),
+                  "bins": trainer.bins_loss(logits, target)}
     else:
         fake = trainer.train_g(luminance, hints) if trainer.takes_hints else \
             trainer.train_g(luminance)
-        losses = {"l1": reconstruction_loss(fake, chroma, seen_in)}
+        losses = {"l1": reconstruction_loss(fake, target, seen_in)}
     if config.colorfulness_weight:
         counted = None
         if hints is not None and config.colorfulness_hint_free:
             counted = ~hinted(hints)
-        losses["colorfulness"] = colorfulness_loss(luminance, fake, chroma, counted)
+        losses["colorfulness"] = colorfulness_loss(luminance, fake, target, counted)
     if trainer.judge_loss is not None:
-        losses.update(trainer.judge_loss(luminance, fake, chroma))
+        losses.update(trainer.judge_loss(luminance, fake, target))
     return fake, losses
+
+
+def saturated(chroma: torch.Tensor, hints: torch.Tensor | None, factor: float) -> torch.Tensor:
+    """DDColor's saturation-enhanced targets: the true chroma times factor, clamped to the
+    model's range, on hint-free crops; a crop with hints keeps the true colors its hints
+    carry, so that a user's hint is still taken as the color it is."""
+    if factor == 1:
+        return chroma
+    enhanced = (chroma * factor).clamp(-1.0, 1.0)
+    if hints is None:
+        return enhanced
+    return torch.where(~hinted(hints)[:, None, None, None], enhanced, chroma)
 
 
 def side_losses(trainer, losses: dict[str, torch.Tensor]) -> torch.Tensor | float:
