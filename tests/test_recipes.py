@@ -51,7 +51,7 @@ def test_the_shipped_recipes_extend_only_each_other_and_start_from_tracked_weigh
         assert raw.get("extends") in (None, *names), path.name
         start = read_recipe(path).get("init_weights")
         # From a file at a revision of this repository, or from the run of a shipped recipe
-        # (in runs/, or packed for a GPU job in .pack/init/: README, "Training on a GPU").
+        # (in runs/, or packed for a GPU job in .pack/init/: docs/TRAINING.md, "Training on a GPU").
         runs = [(f"runs/{Path(name).stem}/", f".pack/init/{Path(name).stem}.") for name in names]
         assert start is None or start.startswith("git:") or any(
             start.startswith(prefixes) for prefixes in runs), (path.name, start)
